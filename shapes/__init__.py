@@ -1,0 +1,1 @@
+"""Data files shipped with coopgraph (installed as package data)."""
