@@ -43,7 +43,7 @@ class UnknownTermError(InputError):
 
 
 class NetworkRefusedError(InputError):
-    """The input asks for network access (SERVICE, LOAD, FROM <url>, a remote context) that was not allowed."""
+    """The input asks for network access (SERVICE, LOAD, FROM <url>, remote context) not allowed."""
 
 
 class StoreError(CoopgraphError):
