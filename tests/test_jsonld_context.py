@@ -60,7 +60,7 @@ def test_compacted_json_ld_reads_back_as_the_same_graph() -> None:
     text = original.serialize(format="json-ld", context=_context())
     document = json.loads(text)
     # Compact and readable: vocabulary values and properties appear as bare names.
-    [node] = document["@graph"] if "@graph" in document else [document]
+    [node] = document.get("@graph", [document])
     assert node["engagementType"] == "IntelligenceSharing"
     assert node["provider"] == "data:UnitedStates"
     assert node["label"] == "US intelligence sharing with a partner"
