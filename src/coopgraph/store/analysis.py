@@ -1,0 +1,360 @@
+"""What a SPARQL request asks for, read from rdflib's parse tree (never from a regex over the text).
+
+Every backend calls :func:`analyse_query` / :func:`analyse_update` before it runs a request, so
+the network check, the parameter checks and the hints the remote client needs (the query form,
+``LIMIT``, which variables hold booleans) are decided once, in one place, the same way for all.
+It also turns RDF terms into SPARQL text for the one backend that must send text (the remote
+client's ``VALUES`` clause and ``INSERT DATA``): IRIs are validated, literals fully escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pyparsing import ParseBaseException
+from rdflib import BNode, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from coopgraph.errors import InputError, NetworkRefusedError, ParameterError
+
+BindingTerm = URIRef | Literal
+"""What a query parameter may be bound to: an IRI or a literal (a blank node has no identity
+outside the store, so it cannot be passed in)."""
+
+QUERY_FORMS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+
+# Parse-tree nodes whose value is always an xsd:boolean (Virtuoso returns them as 1/0 integers).
+_BOOLEAN_NODES = {
+    "UnaryNot",
+    "Builtin_isIRI",
+    "Builtin_isURI",
+    "Builtin_isBLANK",
+    "Builtin_isLITERAL",
+    "Builtin_isNUMERIC",
+    "Builtin_BOUND",
+    "Builtin_sameTerm",
+    "Builtin_REGEX",
+    "Builtin_CONTAINS",
+    "Builtin_STRSTARTS",
+    "Builtin_STRENDS",
+    "Builtin_LANGMATCHES",
+    "Builtin_EXISTS",
+    "Builtin_NOTEXISTS",
+    "Builtin_isTRIPLE",
+}
+# Wrappers the grammar puts around every expression; with one operand they mean nothing.
+_WRAPPERS = {
+    "ConditionalOrExpression": "other",
+    "ConditionalAndExpression": "other",
+    "RelationalExpression": "op",
+    "AdditiveExpression": "other",
+    "MultiplicativeExpression": "other",
+}
+
+# ... and those that, with their operator present, give a boolean.
+_LOGICAL = {"ConditionalOrExpression", "ConditionalAndExpression", "RelationalExpression"}
+
+_VARNAME = re.compile(
+    r"^[A-Za-z0-9_\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D"
+    r"\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]+$"
+)
+_LANGTAG = re.compile(r"^[A-Za-z]+(-[A-Za-z0-9]+)*$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """The facts about one SPARQL query or update that the store layer acts on."""
+
+    form: str
+    """SELECT, ASK, CONSTRUCT, DESCRIBE, or UPDATE."""
+    network: tuple[str, ...] = ()
+    """Each construct that could reach the network, as written (``SERVICE <x>``, ``FROM <x>``)."""
+    variables: frozenset[str] = frozenset()
+    """Every variable named anywhere in the request."""
+    projected: frozenset[str] | None = None
+    """The SELECT clause's variables; ``None`` for ``SELECT *`` and the other forms."""
+    boolean_vars: frozenset[str] = frozenset()
+    """Variables bound (BIND or SELECT expression) to a boolean-valued expression."""
+    has_values_clause: bool = False
+    """Whether the query already ends with a ``VALUES`` block."""
+    has_dataset_clause: bool = False
+    """Whether the query names its own dataset (FROM / FROM NAMED)."""
+    limit: int | None = None
+    """The outer query's LIMIT, if any."""
+
+
+def _get(node: CompValue, key: str) -> Any:
+    """A parse-tree field or None (``CompValue.get`` returns the key itself when it is absent)."""
+    return OrderedDict.get(node, key)
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Every node of an rdflib parse tree, depth first."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, CompValue):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):  # pyparsing ParseResults is list-like too
+            stack.extend(item)
+        elif hasattr(item, "as_list") and not isinstance(item, str):
+            stack.extend(list(item))
+
+
+def _term_text(node: Any) -> str:
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Variable):
+        return f"?{node}"
+    if isinstance(node, CompValue) and node.name == "pname":
+        return f"{_get(node, 'prefix') or ''}:{_get(node, 'localname') or ''}"
+    return str(node)
+
+
+def _network_refs(tree: Any) -> tuple[str, ...]:
+    refs: list[str] = []
+    for node in _walk(tree):
+        if not isinstance(node, CompValue):
+            continue
+        if node.name == "ServiceGraphPattern":
+            refs.append(f"SERVICE {_term_text(_get(node, 'term'))}")
+        elif node.name == "Load":
+            refs.append(f"LOAD {_term_text(_get(node, 'iri'))}")
+        elif node.name in ("DatasetClause", "UsingClause"):
+            keyword = "FROM" if node.name == "DatasetClause" else "USING"
+            if _get(node, "default") is not None:
+                refs.append(f"{keyword} {_term_text(node['default'])}")
+            if _get(node, "named") is not None:
+                refs.append(f"{keyword} NAMED {_term_text(node['named'])}")
+    return tuple(refs)
+
+
+def _unwrap(expr: Any) -> Any:
+    while isinstance(expr, CompValue) and expr.name in _WRAPPERS:
+        if _get(expr, _WRAPPERS[expr.name]) is not None:
+            return expr
+        expr = _get(expr, "expr")
+    return expr
+
+
+def _is_boolean(expr: Any) -> bool:
+    expr = _unwrap(expr)
+    if isinstance(expr, Literal):
+        return expr.datatype == XSD.boolean
+    if not isinstance(expr, CompValue):
+        return False
+    if expr.name in _BOOLEAN_NODES or expr.name in _LOGICAL:
+        return True
+    if expr.name == "Builtin_IF":
+        return _is_boolean(_get(expr, "arg2")) and _is_boolean(_get(expr, "arg3"))
+    if expr.name == "Builtin_COALESCE":
+        args = _get(expr, "arg") or []
+        return bool(args) and all(_is_boolean(a) for a in args)
+    return False
+
+
+def _boolean_vars(tree: Any) -> frozenset[str]:
+    found: set[str] = set()
+    for node in _walk(tree):
+        if not isinstance(node, CompValue):
+            continue
+        name = _get(node, "var") if node.name == "Bind" else _get(node, "evar")
+        if node.name in ("Bind", "vars") and name is not None and _is_boolean(_get(node, "expr")):
+            found.add(str(name))
+    return frozenset(found)
+
+
+def _syntax_error(kind: str, exc: ParseBaseException) -> InputError:
+    where = f"line {exc.lineno}, column {exc.col}"
+    return InputError(f"SPARQL {kind} syntax error at {where}: {exc.msg}")
+
+
+@lru_cache(maxsize=512)
+def analyse_query(sparql: str) -> RequestInfo:
+    """Parse a query with rdflib's SPARQL 1.1 parser and report what the store layer needs.
+
+    Raises InputError (exit 2) in one line when the text is not a SPARQL 1.1 query: a request
+    that cannot be checked for network access is not run.
+    """
+    try:
+        parsed = parseQuery(sparql)
+    except ParseBaseException as exc:
+        raise _syntax_error("query", exc) from None
+    except ValueError as exc:  # a bad \\u escape
+        raise InputError(f"SPARQL query syntax error: {exc}") from None
+    query = parsed[1]
+    form = QUERY_FORMS.get(query.name, query.name)
+    projected: frozenset[str] | None = None
+    if form == "SELECT" and _get(query, "projection"):
+        projected = frozenset(
+            str(_get(item, "var") if _get(item, "var") is not None else _get(item, "evar"))
+            for item in query["projection"]
+        )
+    limit = None
+    limitoffset = _get(query, "limitoffset")
+    if limitoffset is not None and _get(limitoffset, "limit") is not None:
+        limit = int(limitoffset["limit"])
+    return RequestInfo(
+        form=form,
+        network=_network_refs(query),
+        variables=frozenset(str(v) for v in _walk(query) if isinstance(v, Variable)),
+        projected=projected,
+        boolean_vars=_boolean_vars(query),
+        has_values_clause=_get(query, "valuesClause") is not None,
+        has_dataset_clause=bool(_get(query, "datasetClause")),
+        limit=limit,
+    )
+
+
+@lru_cache(maxsize=128)
+def analyse_update(sparql: str) -> RequestInfo:
+    """Parse an update with rdflib's parser; raises InputError in one line on a syntax error."""
+    try:
+        parsed = parseUpdate(sparql)
+    except ParseBaseException as exc:
+        raise _syntax_error("update", exc) from None
+    except ValueError as exc:
+        raise InputError(f"SPARQL update syntax error: {exc}") from None
+    return RequestInfo(form="UPDATE", network=_network_refs(parsed))
+
+
+def refuse_network(info: RequestInfo, allow_network: bool) -> None:
+    """Raise NetworkRefusedError if the request could reach the network and that is not allowed.
+
+    FROM / FROM NAMED / USING are refused whatever the IRI: rdflib fetches the IRI over HTTP to
+    build the dataset, so they are network access on at least one backend. Scope a query to a
+    stored graph with ``GRAPH <iri> { ... }`` instead.
+    """
+    if info.network and not allow_network:
+        what = ", ".join(info.network)
+        raise NetworkRefusedError(
+            f"the SPARQL {info.form.lower()} uses {what}, which may access the network; "
+            "this store was opened without network access (use GRAPH <iri> { ... } to read a "
+            "stored graph, or open the store with allow_network=True)"
+        )
+
+
+def check_bindings(info: RequestInfo, bindings: Mapping[str, Any] | None) -> dict[str, BindingTerm]:
+    """Validate query parameters; returns them keyed by bare variable name.
+
+    The same rules hold on every backend so that a parameterised query gives the same answer
+    everywhere: values are IRIs or literals (no blank nodes, no plain strings: the caller decides
+    whether a user's text is an IRI or a literal), the variable must occur in the query, and a
+    SELECT must project it (pyoxigraph's substitution and a trailing VALUES block agree only then).
+    """
+    if not bindings:
+        return {}
+    checked: dict[str, BindingTerm] = {}
+    for raw_name, value in bindings.items():
+        name = raw_name[1:] if raw_name[:1] in ("?", "$") else raw_name
+        if not _VARNAME.match(name):
+            raise ParameterError(f"{raw_name!r} is not a SPARQL variable name")
+        if isinstance(value, BNode):
+            raise ParameterError(f"?{name}: a blank node cannot be passed as a query parameter")
+        if not isinstance(value, URIRef | Literal):
+            raise ParameterError(
+                f"?{name}: parameters must be RDF terms (rdflib URIRef or Literal), "
+                f"not {type(value).__name__}"
+            )
+        validate_term(value, f"?{name}")
+        if name not in info.variables:
+            raise ParameterError(f"the query has no variable ?{name} to bind")
+        if info.projected is not None and name not in info.projected:
+            raise ParameterError(
+                f"?{name} is not in the SELECT clause; a parameter must be projected to be bound"
+            )
+        checked[name] = value
+    return checked
+
+
+def validate_iri(iri: str, what: str = "IRI") -> str:
+    """Check that text can be written as a SPARQL/N-Triples IRIREF; returns it unchanged."""
+    if not _SCHEME.match(iri) or _IRI_FORBIDDEN.search(iri):
+        raise ParameterError(f"{what}: {iri!r} is not an absolute IRI")
+    return iri
+
+
+def validate_term(term: URIRef | Literal | BNode, what: str = "term") -> None:
+    """Check an IRI or literal before it is written into SPARQL text."""
+    if isinstance(term, URIRef):
+        validate_iri(str(term), what)
+    elif isinstance(term, Literal):
+        if term.language is not None and not _LANGTAG.match(term.language):
+            raise ParameterError(f"{what}: {term.language!r} is not a language tag")
+        if term.datatype is not None:
+            validate_iri(str(term.datatype), f"{what} datatype")
+
+
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+_CODEPOINT_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def sparql_literal_text(text: str) -> str:
+    r"""A double-quoted SPARQL string: quote, backslash and every control character escaped.
+
+    TAB, CR, LF, BS and FF use ECHAR escapes (rdflib's ``n3()`` leaves a TAB raw, which some
+    servers turn into a space); other control characters use ``\uXXXX``, which SPARQL expands
+    before parsing into a raw character that the string grammar allows.
+    """
+    if _CODEPOINT_ESCAPE.search(text):
+        # SPARQL expands \uXXXX anywhere in the text before parsing, so a literal backslash
+        # followed by u and four hex digits cannot be written faithfully in every server.
+        raise ParameterError(
+            f"the literal {text[:40]!r} contains a backslash followed by a \\u escape, "
+            "which SPARQL text cannot carry unchanged; load it with the Graph Store Protocol"
+        )
+    return '"' + _NEEDS_ESCAPE.sub(_escape, text) + '"'
+
+
+def sparql_term(term: URIRef | Literal | BNode) -> str:
+    """One RDF term as SPARQL / N-Triples text, validated and escaped (blank nodes as ``_:id``)."""
+    if isinstance(term, URIRef):
+        return f"<{validate_iri(str(term))}>"
+    if isinstance(term, Literal):
+        validate_term(term)
+        text = sparql_literal_text(str(term))
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    if isinstance(term, BNode):
+        label = re.sub(r"[^A-Za-z0-9_]", "_", str(term))
+        return f"_:b{label}"
+    raise ParameterError(f"cannot write {type(term).__name__} {term!r} as SPARQL")
+
+
+def values_clause(bindings: Mapping[str, BindingTerm]) -> str:
+    """A SPARQL 1.1 trailing ``VALUES`` block with one row binding each parameter."""
+    names = " ".join(f"?{name}" for name in bindings)
+    row = " ".join(sparql_term(value) for value in bindings.values())
+    return f"\nVALUES ({names}) {{ ({row}) }}"

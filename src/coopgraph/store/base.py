@@ -1,0 +1,288 @@
+"""The one small interface every capability uses to read and write RDF, whatever holds it.
+
+Validation, canned queries, risk reports, the network projection and export talk to a
+:class:`Store` only, so each of them works unchanged on the embedded Oxigraph store, on an
+rdflib dataset in memory, or on a remote SPARQL 1.1 endpoint. The rules that make the
+backends interchangeable live here, not in the backends:
+
+* Results are rdflib terms (:class:`SelectResult`, :class:`AskResult`, :class:`GraphResult`),
+  whatever engine produced them.
+* The default graph of a query is the union of all the store's graphs (a remote store: of
+  the graphs it is scoped to). Updates should name their graphs (``GRAPH``/``WITH``): the
+  default graph of an update is the backend's own.
+* Parameters are bound as RDF terms, never spliced into the query text as user text
+  (:func:`~coopgraph.store.analysis.check_bindings` says which values are accepted).
+* ``SERVICE``, ``LOAD``, ``FROM``/``FROM NAMED`` and ``USING`` are refused unless the store was
+  opened with ``allow_network=True``; they are found by parsing, not by searching the text.
+* :meth:`Store.load` is atomic per file: the file is parsed completely first, then added in
+  one transaction; a file that fails leaves the store as it was, and the error says so.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import ClassVar, Self
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import BNode, Literal, URIRef
+
+from coopgraph import rdfio
+from coopgraph.errors import InputError, StoreError
+from coopgraph.store.analysis import (
+    BindingTerm,
+    RequestInfo,
+    analyse_query,
+    analyse_update,
+    check_bindings,
+    refuse_network,
+    validate_iri,
+)
+
+Term = URIRef | BNode | Literal
+"""A term in a result row: an IRI, a blank node or a literal."""
+
+StorePath = str | os.PathLike[str]
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """The answer to a SELECT: the projected variable names and one tuple per solution.
+
+    An unbound variable is ``None`` in its row. Row order is the engine's unless the query
+    has ORDER BY.
+    """
+
+    variables: list[str]
+    rows: list[tuple[Term | None, ...]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Term | None, ...]]:
+        return iter(self.rows)
+
+    def dicts(self) -> list[dict[str, Term]]:
+        """Each row as ``{variable: term}`` with the unbound variables left out."""
+        return [
+            {
+                name: value
+                for name, value in zip(self.variables, row, strict=True)
+                if value is not None
+            }
+            for row in self.rows
+        ]
+
+    def column(self, name: str) -> list[Term | None]:
+        """The values of one variable, in row order."""
+        index = self.variables.index(name)
+        return [row[index] for row in self.rows]
+
+
+@dataclass(frozen=True)
+class AskResult:
+    """The answer to an ASK."""
+
+    value: bool
+
+    def __bool__(self) -> bool:
+        return self.value
+
+
+@dataclass(frozen=True)
+class GraphResult:
+    """The answer to a CONSTRUCT or DESCRIBE, as an rdflib Graph."""
+
+    graph: rdflib.Graph
+
+    def __len__(self) -> int:
+        return len(self.graph)
+
+    def __iter__(self) -> Iterator[tuple[Term, Term, Term]]:
+        return iter(self.graph)  # type: ignore[arg-type]
+
+
+QueryResult = SelectResult | AskResult | GraphResult
+
+RdfInput = rdflib.Graph | Iterable[ox.Quad] | Iterable[ox.Triple]
+"""What :meth:`Store.add` takes: an rdflib Graph or Dataset, or pyoxigraph quads or triples."""
+
+
+class Store(ABC):
+    """A dataset of RDF graphs behind the operations every capability needs.
+
+    Use it as a context manager, or call :meth:`close`: the embedded store holds a lock on its
+    directory until then.
+    """
+
+    kind: ClassVar[str] = "store"
+    """The backend's name in messages and test ids."""
+
+    def __init__(self, *, allow_network: bool = False) -> None:
+        self.allow_network = allow_network
+        self._closed = False
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where the data lives (a path, ``memory``, a URL), for messages."""
+
+    def query(self, sparql: str, bindings: Mapping[str, BindingTerm] | None = None) -> QueryResult:
+        """Run a SPARQL 1.1 query; ``bindings`` maps variable names to RDF terms.
+
+        Raises InputError for a syntax error, ParameterError for a bad parameter,
+        NetworkRefusedError for SERVICE/FROM without network access, StoreError when the
+        store cannot answer.
+        """
+        self._check_open()
+        info = analyse_query(sparql)
+        refuse_network(info, self.allow_network)
+        params = check_bindings(info, bindings)
+        return self._query(sparql, info, params)
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 update (LOAD and USING are refused without network access)."""
+        self._check_open()
+        info = analyse_update(sparql)
+        refuse_network(info, self.allow_network)
+        self._update(sparql, info)
+
+    def load(self, path: StorePath, fmt: str | None = None, graph: str | None = None) -> int:
+        """Add one RDF file, all or nothing; returns the number of statements read.
+
+        ``graph`` names the graph that receives the file's default-graph triples (a Turtle
+        file's triples); named graphs in TriG/N-Quads keep their names. The file is parsed
+        completely before the store is touched, and added in one transaction.
+        """
+        self._check_open()
+        target = self._graph_term(graph)
+        try:
+            quads = rdfio.read_quads(path, fmt)
+        except InputError as exc:
+            exc.args = (f"{exc}; nothing was loaded into {self.location}",)
+            raise
+        try:
+            return self._add_quads(quads, target)
+        except (InputError, StoreError) as exc:
+            exc.args = (f"{os.fspath(path)}: {exc}; nothing was loaded into {self.location}",)
+            raise
+
+    def add(self, data: RdfInput, graph: str | None = None) -> int:
+        """Add statements in one transaction; returns how many were given.
+
+        ``data`` is an rdflib Graph or Dataset (a Dataset's quads keep their graphs) or
+        pyoxigraph quads/triples; ``graph`` receives the default-graph statements.
+        """
+        self._check_open()
+        return self._add_quads(_as_quads(data), self._graph_term(graph))
+
+    def export(self, fmt: str, graph: str | None = None) -> str:
+        """The store's content as text in ``fmt`` (any format rdfio writes).
+
+        Quad formats (trig, nquads, json-ld) keep the graphs; triple formats get the union of
+        all graphs, as rdfio does, unless ``graph`` selects one graph.
+        """
+        self._check_open()
+        rdfio.detect_format("<export>", fmt)  # an unknown format fails before the work
+        target = self._graph_term(graph)
+        quads = self._all_quads()
+        if target is not None:
+            quads = [q for q in quads if q.graph_name == target]
+        return rdfio.serialize(quads, fmt)
+
+    @abstractmethod
+    def graphs(self) -> list[URIRef]:
+        """The named graphs that hold at least one statement, sorted."""
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """The number of statements (quads) in all graphs, the default graph included."""
+
+    def close(self) -> None:
+        """Release the store (the embedded store's lock, the HTTP connections)."""
+        self._closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.location}>"
+
+    # ------------------------------------------------------------------ backend hooks
+
+    @abstractmethod
+    def _query(
+        self, sparql: str, info: RequestInfo, bindings: dict[str, BindingTerm]
+    ) -> QueryResult:
+        """Run a checked query with checked parameters."""
+
+    @abstractmethod
+    def _update(self, sparql: str, info: RequestInfo) -> None:
+        """Run a checked update."""
+
+    @abstractmethod
+    def _add_quads(self, quads: list[ox.Quad], graph: ox.NamedNode | None) -> int:
+        """Add parsed quads in one transaction; default-graph quads go to ``graph`` if given."""
+
+    @abstractmethod
+    def _all_quads(self) -> list[ox.Quad]:
+        """Every statement, for export."""
+
+    # ------------------------------------------------------------------ helpers
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"the store {self.location} is closed")
+
+    @staticmethod
+    def _graph_term(graph: str | None) -> ox.NamedNode | None:
+        if graph is None:
+            return None
+        return ox.NamedNode(validate_iri(str(graph), "graph name"))
+
+
+def retarget(quads: list[ox.Quad], graph: ox.NamedNode | None) -> list[ox.Quad]:
+    """The quads with those in the default graph moved to ``graph`` (unchanged when None)."""
+    if graph is None:
+        return quads
+    return [
+        ox.Quad(q.subject, q.predicate, q.object, graph)
+        if isinstance(q.graph_name, ox.DefaultGraph)
+        else q
+        for q in quads
+    ]
+
+
+def _as_quads(data: RdfInput) -> list[ox.Quad]:
+    """pyoxigraph quads for what :meth:`Store.add` accepts."""
+    convert = rdfio.from_rdflib
+    if isinstance(data, rdflib.Graph):
+        if isinstance(data, rdflib.ConjunctiveGraph):
+            return [
+                ox.Quad(convert(s), convert(p), convert(o), convert(g))
+                for s, p, o, g in data.quads((None, None, None, None))
+            ]
+        return [ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in data]
+    quads: list[ox.Quad] = []
+    for statement in data:
+        if isinstance(statement, ox.Quad):
+            quads.append(statement)
+        elif isinstance(statement, ox.Triple):
+            quads.append(ox.Quad(statement.subject, statement.predicate, statement.object))
+        else:
+            raise InputError(f"cannot add {statement!r}: not a pyoxigraph Quad or Triple")
+    return quads

@@ -1,0 +1,149 @@
+"""The default backend: an embedded pyoxigraph store, persistent in a directory or in memory.
+
+Oxigraph is a conformant SPARQL 1.1 engine (none of Virtuoso's quirks) that loads and
+answers fast without a server. Queries see the union of all graphs as their default graph;
+parameters go in as ``substitutions`` (bound terms, never text); a file is added with one
+transactional ``extend``, so a load either completes or leaves the store untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import URIRef
+
+from coopgraph import rdfio
+from coopgraph.errors import InputError, ParameterError, StoreError
+from coopgraph.store.analysis import BindingTerm, RequestInfo
+from coopgraph.store.base import (
+    AskResult,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    Store,
+    StorePath,
+    retarget,
+)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
+class OxigraphStore(Store):
+    """pyoxigraph.Store at ``path`` (created if missing), or in memory when ``path`` is None."""
+
+    kind = "oxigraph"
+
+    def __init__(self, path: StorePath | None = None, *, allow_network: bool = False) -> None:
+        super().__init__(allow_network=allow_network)
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            else:
+                if self.path.exists() and not self.path.is_dir():
+                    raise StoreError(f"{self.path}: is a file, not an Oxigraph store directory")
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(os.fspath(self.path))
+        except OSError as exc:
+            message = _one_line(exc)
+            if "lock" in message.lower():
+                message = "the store is in use by another process (its lock is held)"
+            raise StoreError(f"cannot open the Oxigraph store at {self.path}: {message}") from None
+
+    @property
+    def location(self) -> str:
+        return f"oxigraph:{self.path}" if self.path is not None else "oxigraph:(memory)"
+
+    # ------------------------------------------------------------------ queries
+
+    def _query(
+        self, sparql: str, info: RequestInfo, bindings: dict[str, BindingTerm]
+    ) -> QueryResult:
+        substitutions = {ox.Variable(k): rdfio.from_rdflib(v) for k, v in bindings.items()}
+        try:
+            result = self._store.query(
+                sparql, use_default_graph_as_union=True, substitutions=substitutions or None
+            )
+            if isinstance(result, ox.QueryBoolean):
+                return AskResult(bool(result))
+            if isinstance(result, ox.QuerySolutions):
+                variables = [v.value for v in result.variables]
+                convert = _Converter()
+                rows = [tuple(convert(term) for term in solution) for solution in result]
+                return SelectResult(variables, rows)
+            graph = rdflib.Graph()
+            convert = _Converter()
+            for triple in result:
+                s, p, o = triple.subject, triple.predicate, triple.object
+                graph.add((convert(s), convert(p), convert(o)))
+            return GraphResult(graph)
+        except SyntaxError as exc:
+            raise InputError(f"SPARQL query syntax error: {_one_line(exc.msg or exc)}") from None
+        except RuntimeError as exc:  # e.g. a substitution pyoxigraph refuses
+            raise ParameterError(_one_line(exc)) from None
+        except OSError as exc:
+            raise StoreError(f"{self.location}: {_one_line(exc)}") from None
+
+    def _update(self, sparql: str, info: RequestInfo) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise InputError(f"SPARQL update syntax error: {_one_line(exc.msg or exc)}") from None
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"{self.location}: update failed: {_one_line(exc)}") from None
+
+    # ------------------------------------------------------------------ writes
+
+    def _add_quads(self, quads: list[ox.Quad], graph: ox.NamedNode | None) -> int:
+        try:
+            self._store.extend(retarget(quads, graph))  # one transaction: all or nothing
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"cannot write to {self.location}: {_one_line(exc)}") from None
+        return len(quads)
+
+    # ------------------------------------------------------------------ reads
+
+    def _all_quads(self) -> list[ox.Quad]:
+        return list(self._store)
+
+    def graphs(self) -> list[URIRef]:
+        self._check_open()
+        return sorted(
+            URIRef(g.value)
+            for g in self._store.named_graphs()
+            if isinstance(g, ox.NamedNode)
+            and next(iter(self._store.quads_for_pattern(None, None, None, g)), None) is not None
+        )
+
+    def __len__(self) -> int:
+        self._check_open()
+        return len(self._store)
+
+    def close(self) -> None:
+        """Flush and release the directory lock (pyoxigraph closes when the object goes)."""
+        if not self._closed and self.path is not None:
+            with contextlib.suppress(OSError):
+                self._store.flush()
+        self.__dict__.pop("_store", None)
+        super().close()
+
+
+class _Converter:
+    """rdfio.to_rdflib with a cache (result rows repeat terms) and ``None`` for unbound."""
+
+    def __init__(self) -> None:
+        self._cache: dict[object, object] = {}
+
+    def __call__(self, term: object) -> object:
+        if term is None:
+            return None
+        node = self._cache.get(term)
+        if node is None:
+            node = self._cache[term] = rdfio.to_rdflib(term)
+        return node
