@@ -1,0 +1,790 @@
+"""Reasoning: offline imports, HermiT consistency, OWL 2 RL materialisation with explanations.
+
+Three things live here:
+
+* **Offline ``owl:imports``** (:func:`load_documents`): imports resolve only through OASIS XML
+  catalogs (``catalog-v001.xml``, the Protégé/ROBOT convention): a ``--catalog`` given by the
+  user, the catalog beside each input file, and the bundled catalog that maps the coopgraph
+  ontology IRIs to the shipped files. An import that no catalog knows is an
+  :class:`~coopgraph.errors.InputError`; nothing is ever fetched.
+* **Consistency** (:func:`check`): HermiT (bundled with owlready2, run on Java) decides whether
+  ontology + data are consistent and which classes are unsatisfiable. HermiT knows only the
+  OWL 2 datatype map, which has no ``xsd:date``, ``xsd:gYear`` or ``xsd:gYearMonth`` (the types
+  coopgraph dates use). Rather than tell HermiT to ignore unknown datatypes (which would let a
+  malformed date pass unseen), such literals are handed to it as ``xsd:dateTime`` at the start
+  of the period: ``"2014"^^xsd:gYear`` becomes ``"2014-01-01T00:00:00Z"``, ``"2014-05"``
+  (gYearMonth) ``"2014-05-01T00:00:00Z"``, ``"2014-05-07"`` (date)
+  ``"2014-05-07T00:00:00Z"``; a timezone given in the literal is kept, none means UTC. A
+  literal that is not a valid date of its type is bad input. Any other datatype outside the
+  OWL 2 datatype map is refused with its name, for the same reason. When HermiT finds the data
+  inconsistent, the OWL 2 RL closure is searched for the clash (an individual in two disjoint
+  classes or in ``owl:Nothing``) and each clash is explained down to the asserted facts.
+* **OWL 2 RL materialisation** (:func:`materialise`) and **explanations**
+  (:func:`explain`). The default engine is ``reasonable`` (Rust) completed with the property
+  chain rule ``prp-spo2``, which ``reasonable`` 0.4.4 does not implement and on which every
+  ``coop:hasRisk`` and ``coop:governingFramework`` derivation depends; the two alternate to a
+  fixpoint. ``owlrl`` (pure Python) is the reference engine: on the data coopgraph cares about
+  (statements about instance resources) both give the same triples, which tests/test_reason.py
+  checks, and ``reasonable`` is two orders of magnitude faster (figures in
+  bench/bench_reason.py). They differ only on ontology-level bookkeeping that no query reads:
+  owlrl adds ``rdf:type`` triples for literals and datatypes, ``owl:Thing`` domains/ranges and
+  reflexive ``owl:sameAs``; reasonable types every resource (classes and properties included)
+  ``owl:Thing``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from importlib.resources import as_file
+from pathlib import Path
+from typing import Literal as TypingLiteral
+from typing import TypeAlias
+
+import rdflib
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
+from rdflib.collection import Collection
+
+from coopgraph import rdfio
+from coopgraph.errors import CoopgraphError, InputError
+from coopgraph.vocab import ALIGNMENT_MODULE, CORE_ONTOLOGY, PREFIXES, ontology_file
+
+__all__ = [
+    "CATALOG_FILE",
+    "CheckResult",
+    "Clash",
+    "Derivation",
+    "LoadedDocument",
+    "Materialisation",
+    "bundled_ontology_files",
+    "check",
+    "dates_as_datetime",
+    "explain",
+    "load_documents",
+    "load_graph",
+    "materialise",
+    "read_catalog",
+    "reason",
+    "render_term",
+    "render_triple",
+]
+
+StrPath: TypeAlias = str | os.PathLike[str]
+Triple: TypeAlias = tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]
+Engine: TypeAlias = TypingLiteral["reasonable", "owlrl"]
+
+CATALOG_FILE = "catalog-v001.xml"
+"""The catalog looked for beside every input file (the name Protégé and ROBOT use)."""
+
+_CATALOG_NS = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}"
+_OWLREADY_NS = "http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#"
+"""owlready2 acts on annotations in this namespace (one imports a Python module): drop them."""
+
+
+# =========================================================================== imports
+
+
+def bundled_ontology_files() -> list[Path]:
+    """The shipped ontology modules: the core ontology and the alignment module."""
+    return [_bundled(CORE_ONTOLOGY), _bundled(ALIGNMENT_MODULE)]
+
+
+def _bundled(name: str) -> Path:
+    with as_file(ontology_file(name)) as path:  # a real file for any normal installation
+        return Path(path)
+
+
+def read_catalog(path: StrPath) -> dict[str, Path]:
+    """The ``uri`` entries of an OASIS XML catalog: ontology IRI → local file.
+
+    Relative targets resolve against the catalog's directory. A DOCTYPE (entities) or a
+    target that is not a local file is refused: a catalog exists to avoid the network.
+    """
+    name = os.fspath(path)
+    try:
+        data = Path(name).read_bytes()
+    except OSError as error:
+        raise InputError(f"{name}: cannot read catalog: {error.strerror or error}") from None
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise InputError(f"{name}: XML catalogs with a DOCTYPE or entities are not accepted")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as error:
+        raise InputError(f"{name}:{error.position[0]}: not a well-formed XML catalog") from None
+    if root.tag != f"{_CATALOG_NS}catalog":
+        raise InputError(f"{name}: not an OASIS XML catalog (root element {root.tag!r})")
+    base = Path(name).resolve().parent
+    entries: dict[str, Path] = {}
+    for entry in root.iter(f"{_CATALOG_NS}uri"):
+        iri, target = entry.get("name"), entry.get("uri")
+        if not iri or not target:
+            raise InputError(f"{name}: a <uri> entry needs both name and uri attributes")
+        if target.startswith("file:"):
+            target = target.removeprefix("file://").removeprefix("file:")
+        elif re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", target):
+            raise InputError(f"{name}: catalog entry for <{iri}> points to {target}, not a file")
+        entries[iri] = base / target
+    return entries
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """One RDF file read while resolving imports."""
+
+    path: Path
+    graph: rdflib.Graph
+    imported_as: str | None = None
+    """The IRI whose ``owl:imports`` brought this file in; None for a file given by the user."""
+
+
+def load_documents(
+    paths: Iterable[StrPath], *, catalogs: Iterable[StrPath] = ()
+) -> list[LoadedDocument]:
+    """Read ``paths`` and, transitively, every ontology they ``owl:imports``, without the network.
+
+    Imports resolve through the given catalogs first, then the ``catalog-v001.xml`` beside
+    each file, then the bundled catalog. An import whose IRI is the ontology or version IRI
+    of a file already read is satisfied by that file. Each file is read once.
+    """
+    entries: dict[str, Path] = {}
+    for catalog in catalogs:
+        entries.update(read_catalog(catalog))
+    catalog_names = [os.fspath(c) for c in catalogs]
+    documents: list[LoadedDocument] = []
+    read_files: set[Path] = set()
+    known_iris: set[str] = set()
+    pending: list[tuple[Path, str | None]] = [(Path(p), None) for p in paths]
+    if not pending:
+        raise InputError("no RDF file given")
+    while pending:
+        path, imported_as = pending.pop(0)
+        resolved = path.resolve()
+        if resolved in read_files:
+            continue
+        read_files.add(resolved)
+        graph = rdfio.read_graph([path])
+        documents.append(LoadedDocument(path, graph, imported_as))
+        known_iris.update(_ontology_iris(graph))
+        beside = resolved.parent / CATALOG_FILE
+        if beside.is_file() and os.fspath(beside) not in catalog_names:
+            catalog_names.append(os.fspath(beside))
+            for iri, target in read_catalog(beside).items():
+                entries.setdefault(iri, target)
+        for target_iri in sorted(str(o) for o in graph.objects(None, OWL.imports)):
+            if target_iri in known_iris:
+                continue
+            target = entries.get(target_iri) or _bundled_catalog().get(target_iri)
+            if target is None:
+                searched = ", ".join([*catalog_names, "the bundled catalog"])
+                raise InputError(
+                    f"{path}: owl:imports <{target_iri}> is in no catalog ({searched});"
+                    " coopgraph never fetches imports: add it to a catalog-v001.xml"
+                )
+            pending.append((target, target_iri))
+    unresolved = {
+        str(o) for doc in documents for o in doc.graph.objects(None, OWL.imports)
+    } - _all_ontology_iris(documents)
+    for doc in documents:  # an import satisfied by a file whose header names another IRI
+        if doc.imported_as in unresolved:
+            raise InputError(
+                f"{doc.path}: imported as <{doc.imported_as}>, but it declares no owl:Ontology"
+                " with that IRI or version IRI"
+            )
+    return documents
+
+
+def _ontology_iris(graph: rdflib.Graph) -> set[str]:
+    iris = set()
+    for ontology in graph.subjects(RDF.type, OWL.Ontology):
+        iris.add(str(ontology))
+        iris.update(str(v) for v in graph.objects(ontology, OWL.versionIRI))
+    return iris
+
+
+def _all_ontology_iris(documents: Iterable[LoadedDocument]) -> set[str]:
+    return set().union(*(_ontology_iris(doc.graph) for doc in documents))
+
+
+_BUNDLED_CATALOG: dict[str, Path] | None = None
+
+
+def _bundled_catalog() -> dict[str, Path]:
+    global _BUNDLED_CATALOG
+    if _BUNDLED_CATALOG is None:
+        with as_file(ontology_file(CATALOG_FILE)) as path:
+            _BUNDLED_CATALOG = read_catalog(path)
+    return _BUNDLED_CATALOG
+
+
+def load_graph(paths: Iterable[StrPath], *, catalogs: Iterable[StrPath] = ()) -> rdflib.Graph:
+    """The union of ``paths`` and their import closure (see :func:`load_documents`)."""
+    return _merge(doc.graph for doc in load_documents(paths, catalogs=catalogs))
+
+
+def _merge(graphs: Iterable[rdflib.Graph]) -> rdflib.Graph:
+    merged = _new_graph()
+    for graph in graphs:
+        merged += graph
+    return merged
+
+
+def _new_graph() -> rdflib.Graph:
+    graph = rdflib.Graph(bind_namespaces="core")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+# =========================================================================== HermiT
+
+# The OWL 2 datatype map (OWL 2 Structural Specification, section 4), plus rdf:langString,
+# which RDF 1.1 gives every language-tagged string.
+_OWL2_DATATYPES = frozenset(
+    [str(OWL.real), str(OWL.rational), str(RDF.PlainLiteral), str(RDF.XMLLiteral)]
+    + [str(RDFS.Literal), "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"]
+    + [
+        str(XSD[name])
+        for name in [
+            *("decimal", "integer", "nonNegativeInteger", "nonPositiveInteger"),
+            *("positiveInteger", "negativeInteger", "long", "int", "short", "byte"),
+            *("unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte", "double"),
+            *("float", "string", "normalizedString", "token", "language", "Name", "NCName"),
+            *("NMTOKEN", "boolean", "hexBinary", "base64Binary", "anyURI", "dateTime"),
+            "dateTimeStamp",
+        ]
+    ]
+)
+
+_TIMEZONE = r"(Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?"
+_DATE_FORMS = {
+    XSD.gYear: re.compile(rf"^(\d{{4}}){_TIMEZONE}$"),
+    XSD.gYearMonth: re.compile(rf"^(\d{{4}})-(\d\d){_TIMEZONE}$"),
+    XSD.date: re.compile(rf"^(\d{{4}})-(\d\d)-(\d\d){_TIMEZONE}$"),
+}
+
+
+def dates_as_datetime(graph: rdflib.Graph, source: str = "<graph>") -> rdflib.Graph:
+    """A copy of ``graph`` whose xsd:date/gYear/gYearMonth literals are xsd:dateTime values.
+
+    Each becomes the first instant of its period (see the module docstring). Raises
+    InputError naming ``source`` for a literal that is not a valid date of its type, and for
+    any other literal whose datatype is outside the OWL 2 datatype map.
+    """
+    converted = _new_graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype is not None:
+            o = _owl2_literal(o, source, s, p)
+        converted.add((s, p, o))
+    return converted
+
+
+def _owl2_literal(
+    literal: Literal, source: str, s: rdflib.term.Node, p: rdflib.term.Node
+) -> Literal:
+    datatype = literal.datatype
+    form = _DATE_FORMS.get(datatype)
+    where = f"{source}: {render_term(s)} {render_term(p)} {literal.n3()}"
+    if form is None:
+        if str(datatype) not in _OWL2_DATATYPES:
+            raise InputError(
+                f"{where}: datatype {render_term(datatype)} is outside the OWL 2 datatype map"
+                " that HermiT knows; coopgraph converts only xsd:date, xsd:gYear and"
+                " xsd:gYearMonth (to xsd:dateTime)"
+            )
+        return literal
+    match = form.match(str(literal))
+    if match is None:
+        raise InputError(f"{where}: not a valid {render_term(datatype)} literal")
+    *parts, zone = match.groups()
+    year, month, day = (int(x) for x in (*parts, 1, 1)[:3])
+    try:
+        start = date(year, month, day)
+    except ValueError:
+        raise InputError(f"{where}: not a valid {render_term(datatype)} literal") from None
+    return Literal(f"{start.isoformat()}T00:00:00{zone or 'Z'}", datatype=XSD.dateTime)
+
+
+@dataclass(frozen=True)
+class Clash:
+    """An OWL 2 RL contradiction found in the closure, with how its facts were derived."""
+
+    individual: rdflib.term.Node
+    classes: tuple[rdflib.term.Node, ...]
+    """Two disjoint classes, or owl:Nothing alone."""
+    axiom: str
+    derivations: tuple[Derivation, ...]
+    """How each type of the individual was derived (empty for asserted types)."""
+
+    def lines(self) -> list[str]:
+        classes = " and ".join(render_term(c) for c in self.classes)
+        head = f"{render_term(self.individual)} is a {classes}, {self.axiom}"
+        return [head, *(f"  {d}" for d in self.derivations)]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of :func:`check`."""
+
+    consistent: bool
+    unsatisfiable: list[str]
+    """IRIs of the named classes that can have no instance, sorted."""
+    explanation: list[Clash] | None = None
+    """When inconsistent: the clashes an OWL 2 RL closure shows (empty when it shows none, as
+    for contradictions that need full OWL 2 DL reasoning); None when consistent."""
+
+    @property
+    def ok(self) -> bool:
+        return self.consistent and not self.unsatisfiable
+
+
+def check(
+    paths: Sequence[StrPath], *, catalogs: Iterable[StrPath] = (), java_memory_mb: int = 2000
+) -> CheckResult:
+    """Run HermiT on ``paths`` (ontology and data files) and their import closure.
+
+    Raises InputError for unreadable files, unresolvable imports and literals HermiT
+    cannot read (see :func:`dates_as_datetime`), CoopgraphError when Java or HermiT fail.
+    """
+    import owlready2  # a heavy import, needed only here
+
+    documents = load_documents(paths, catalogs=catalogs)
+    hermit_input = _new_graph()
+    for doc in documents:
+        hermit_input += dates_as_datetime(doc.graph, os.fspath(doc.path))
+    for triple in list(hermit_input):
+        if triple[1] == OWL.imports or str(triple[1]).startswith(_OWLREADY_NS):
+            hermit_input.remove(triple)
+    with tempfile.TemporaryDirectory(prefix="coopgraph-hermit-") as tmp:
+        source = Path(tmp) / "input.nt"
+        rdfio.write(hermit_input, source, "nt")
+        world = owlready2.World()
+        saved_memory = owlready2.reasoning.JAVA_MEMORY
+        owlready2.reasoning.JAVA_MEMORY = java_memory_mb
+        try:
+            world.get_ontology(source.as_uri()).load()
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            graph = _merge(doc.graph for doc in documents)
+            return CheckResult(False, [], _clashes(materialise(graph)))
+        except (owlready2.OwlReadyJavaError, OSError) as error:
+            last_line = (str(error).strip().splitlines() or [repr(error)])[-1]
+            raise CoopgraphError(
+                f"HermiT could not run (it needs Java on PATH): {last_line}"
+            ) from None
+        else:
+            unsatisfiable = sorted(
+                {
+                    c.iri
+                    for c in world.inconsistent_classes()
+                    if getattr(c, "iri", None) and c.iri != str(OWL.Nothing)
+                }
+            )
+        finally:
+            owlready2.reasoning.JAVA_MEMORY = saved_memory
+            world.close()
+    return CheckResult(True, unsatisfiable)
+
+
+def _clashes(m: Materialisation) -> list[Clash]:
+    """Individuals of owl:Nothing, or of two classes stated disjoint, in the OWL 2 RL closure."""
+    g = m.graph
+    pairs: dict[frozenset[rdflib.term.Node], str] = {}
+    for c, d in g.subject_objects(OWL.disjointWith):
+        pairs.setdefault(
+            frozenset((c, d)),
+            f"which are disjoint ({render_term(c)} owl:disjointWith {render_term(d)})",
+        )
+    for axiom in g.subjects(RDF.type, OWL.AllDisjointClasses):
+        for members in g.objects(axiom, OWL.members):
+            classes = list(Collection(g, members))
+            for i, c in enumerate(classes):
+                for d in classes[i + 1 :]:
+                    pairs.setdefault(
+                        frozenset((c, d)), "which are disjoint (owl:AllDisjointClasses)"
+                    )
+    clashes = []
+    for x in sorted(set(g.subjects(RDF.type, OWL.Nothing)), key=str):
+        clashes.append(
+            Clash(
+                x, (OWL.Nothing,), "which has no instances", m.explain((x, RDF.type, OWL.Nothing))
+            )
+        )
+    types: dict[rdflib.term.Node, set[rdflib.term.Node]] = defaultdict(set)
+    for x, c in g.subject_objects(RDF.type):
+        types[x].add(c)
+    for x in sorted(types, key=str):
+        found = sorted(
+            (tuple(sorted(pair, key=str)), reason)
+            for pair, reason in pairs.items()
+            if pair <= types[x] and len(pair) == 2
+        )
+        for (c, d), reason in found:
+            derivations = m.explain((x, RDF.type, c)) + m.explain((x, RDF.type, d))
+            clashes.append(Clash(x, (c, d), reason, derivations))
+    return clashes
+
+
+# =========================================================================== OWL 2 RL
+
+
+@dataclass
+class Materialisation:
+    """An OWL 2 RL closure: the input graph plus everything the rules derive from it."""
+
+    graph: rdflib.Graph
+    asserted: frozenset[Triple]
+    _derivations: dict[Triple, list[Derivation]] = field(default_factory=dict, repr=False)
+    _chains: list[tuple[URIRef, list[URIRef]]] | None = field(default=None, repr=False)
+
+    def inferred(self) -> Iterator[Triple]:
+        """The derived triples (those not in the input), in no particular order."""
+        return (t for t in self.graph if t not in self.asserted)
+
+    def explain(self, triple: Triple) -> tuple[Derivation, ...]:
+        """How ``triple`` was derived, down to asserted facts (empty if it was asserted).
+
+        The first derivation explains ``triple``; the others explain the derived facts it
+        rests on, premises before conclusions, each once.
+        """
+        return tuple(explain(self, [triple]))
+
+
+def materialise(graph: rdflib.Graph, *, engine: Engine = "reasonable") -> Materialisation:
+    """The OWL 2 RL closure of ``graph`` (ontology and data together); ``graph`` is not changed.
+
+    ``engine="reasonable"`` (default, fast) or ``"owlrl"`` (pure Python reference); see the
+    module docstring for how they compare.
+    """
+    asserted = frozenset(graph)
+    closure = _new_graph()
+    for prefix, namespace in graph.namespaces():
+        closure.bind(prefix, namespace, override=False)
+    if engine == "owlrl":
+        import owlrl
+
+        closure += graph
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
+    elif engine == "reasonable":
+        for triple in _reasonable_with_chains(asserted):
+            closure.add(triple)
+    else:
+        raise InputError(f"unknown reasoning engine {engine!r}; use reasonable or owlrl")
+    return Materialisation(closure, asserted)
+
+
+def _reasonable_with_chains(asserted: frozenset[Triple]) -> set[Triple]:
+    """reasonable's closure, alternated with the property chain rule (prp-spo2) to a fixpoint."""
+    import reasonable
+
+    reasoner = reasonable.PyReasoner()
+    reasoner.from_graph(list(asserted))
+    closure = {_plain(t) for t in reasoner.reason()}
+    while True:
+        new = _chain_consequences(closure) - closure
+        if not new:
+            return closure
+        reasoner.from_graph(list(new))
+        closure = {_plain(t) for t in reasoner.reason()}
+
+
+def _plain(triple: Triple) -> Triple:
+    """reasonable returns simple literals typed xsd:string; rdflib keeps them untyped."""
+    s, p, o = triple
+    if isinstance(o, Literal) and o.datatype == XSD.string:
+        o = Literal(str(o))
+    return s, p, o
+
+
+def _property_chains(triples: Iterable[Triple]) -> list[tuple[URIRef, list[URIRef]]]:
+    """(property, [p1, ..., pn]) for every owl:propertyChainAxiom among ``triples``."""
+    rest: dict[rdflib.term.Node, Triple] = {}
+    first: dict[rdflib.term.Node, rdflib.term.Node] = {}
+    heads = []
+    for s, p, o in triples:
+        if p == OWL.propertyChainAxiom:
+            heads.append((s, o))
+        elif p == RDF.first:
+            first[s] = o
+        elif p == RDF.rest:
+            rest[s] = o
+    chains = []
+    for prop, node in heads:
+        members = []
+        while node != RDF.nil and node in first:
+            members.append(first[node])
+            node = rest.get(node, RDF.nil)
+        if members:
+            chains.append((prop, members))
+    return chains
+
+
+def _chain_consequences(closure: set[Triple]) -> set[Triple]:
+    chains = _property_chains(closure)
+    wanted = {p for _, members in chains for p in members}
+    edges: dict[rdflib.term.Node, dict[rdflib.term.Node, set[rdflib.term.Node]]] = {
+        p: defaultdict(set) for p in wanted
+    }
+    for s, p, o in closure:
+        if p in edges:
+            edges[p][s].add(o)
+    derived = set()
+    for prop, members in chains:
+        frontier = {(s, o) for s, objects in edges[members[0]].items() for o in objects}
+        for member in members[1:]:
+            step = edges[member]
+            frontier = {(s, o) for s, x in frontier for o in step.get(x, ())}
+        derived.update((s, prop, o) for s, o in frontier)
+    return derived
+
+
+def reason(
+    paths: Sequence[StrPath],
+    *,
+    ontology: Sequence[StrPath] | None = None,
+    catalogs: Iterable[StrPath] = (),
+    engine: Engine = "reasonable",
+) -> Materialisation:
+    """Materialise data files together with the ontology (by default the bundled core and
+    alignment module) and their imports."""
+    modules = bundled_ontology_files() if ontology is None else list(ontology)
+    return materialise(load_graph([*modules, *paths], catalogs=catalogs), engine=engine)
+
+
+# =========================================================================== explanations
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """One rule application: ``conclusion`` follows from ``premises`` by ``axiom``."""
+
+    conclusion: Triple
+    rule: str
+    """property chain, sub-property, inverse, symmetric, transitivity, hasValue, subclass,
+    domain or range."""
+    axiom: str
+    """The ontology axiom that licenses the step, rendered (for a chain: the chain)."""
+    premises: tuple[Triple, ...]
+
+    def __str__(self) -> str:
+        premises = ", ".join(render_triple(t) for t in self.premises)
+        return f"{render_triple(self.conclusion)} ← {self.rule} {self.axiom} over {premises}"
+
+
+def explain(m: Materialisation, triples: Iterable[Triple]) -> list[Derivation]:
+    """Explain derived ``triples`` of a closure down to asserted facts.
+
+    Each derived triple gets one derivation; premises that are themselves derived are
+    explained too. The list is ordered premises before conclusions, each triple once.
+    Derivations are chosen well-founded: every premise was derived in an earlier round of a
+    forward-chaining replay than its conclusion (so there are no circular explanations),
+    preferring asserted premises and axioms. A derived triple that none of the covered rules
+    explains (for example one that needs owl:sameAs) is left out.
+    """
+    level = _levels(m, triples)
+    ordered: list[Derivation] = []
+    done: set[Triple] = set()
+
+    def visit(triple: Triple) -> None:
+        if triple in done or triple in m.asserted or triple not in level:
+            return
+        done.add(triple)
+        derivation = level[triple][1]
+        for premise in derivation.premises:
+            visit(premise)
+        ordered.append(derivation)
+
+    for triple in triples:
+        visit(triple)
+    return ordered
+
+
+def _levels(m: Materialisation, goals: Iterable[Triple]) -> dict[Triple, tuple[int, Derivation]]:
+    """For each derived triple needed to explain ``goals``: its round and chosen derivation."""
+    candidates: dict[Triple, list[Derivation]] = {}
+    stack = [t for t in goals if t not in m.asserted]
+    while stack:
+        triple = stack.pop()
+        if triple in candidates:
+            continue
+        found = m._derivations.get(triple)
+        if found is None:
+            found = m._derivations[triple] = _derivations(m, triple)
+        candidates[triple] = found
+        stack.extend(p for d in found for p in d.premises if p not in m.asserted)
+    level: dict[Triple, tuple[int, Derivation]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for triple, found in candidates.items():
+            best = level.get(triple)
+            for d in found:
+                if all(p in m.asserted or p in level for p in d.premises):
+                    rank = 1 + max((level[p][0] for p in d.premises if p in level), default=0)
+                    key = (rank, -_asserted_count(m, d))
+                    if best is None or key < (best[0], -_asserted_count(m, best[1])):
+                        best = (rank, d)
+                        changed = True
+            if best is not None:
+                level[triple] = best
+    return level
+
+
+def _asserted_count(m: Materialisation, d: Derivation) -> int:
+    return sum(p in m.asserted for p in d.premises)
+
+
+_RULE_ORDER = {
+    name: i
+    for i, name in enumerate(
+        [
+            "subclass",
+            "sub-property",
+            "inverse",
+            "symmetric",
+            "hasValue",
+            "property chain",
+            "transitivity",
+            "domain",
+            "range",
+        ]
+    )
+}
+
+
+def _derivations(m: Materialisation, triple: Triple) -> list[Derivation]:
+    """Every one-step derivation of ``triple`` from facts in the closure, by the covered rules.
+
+    Schema axioms (subclass, sub-property) must be asserted, so that an explanation names an
+    axiom of the ontology; derived ones are used only when no asserted one explains the step
+    (as for classes stated equivalent).
+    """
+    g = m.graph
+    s, p, o = triple
+    found: list[Derivation] = []
+
+    def r(term: rdflib.term.Node) -> str:
+        return render_term(term, g)
+
+    def add(rule: str, axiom: str, *premises: Triple) -> None:
+        found.append(Derivation(triple, rule, axiom, premises))
+
+    def schema(
+        sub: rdflib.term.Node, relation: URIRef, sup: rdflib.term.Node
+    ) -> list[rdflib.term.Node]:
+        """The asserted subjects of ``relation sup`` (other than sup), else all derived ones."""
+        subjects = [x for x in g.subjects(relation, sup) if x != sup]
+        asserted = [x for x in subjects if (x, relation, sup) in m.asserted]
+        return sorted(asserted or subjects, key=str)
+
+    if p == RDF.type:
+        for cls in schema(s, RDFS.subClassOf, o):
+            if (s, RDF.type, cls) in g:
+                add("subclass", f"({r(cls)} rdfs:subClassOf {r(o)})", (s, RDF.type, cls))
+        for prop in g.subjects(RDFS.domain, o):
+            for value in g.objects(s, prop):
+                add("domain", f"({r(prop)} rdfs:domain {r(o)})", (s, prop, value))
+        for prop in g.subjects(RDFS.range, o):
+            for subject in g.subjects(prop, s):
+                add("range", f"({r(prop)} rdfs:range {r(o)})", (subject, prop, s))
+        for prop in g.objects(o, OWL.onProperty):
+            for value in g.objects(o, OWL.hasValue):
+                if (s, prop, value) in g:
+                    add("hasValue", r(o), (s, prop, value))
+    else:
+        for sub in schema(p, RDFS.subPropertyOf, p):
+            if (s, sub, o) in g:
+                add("sub-property", f"({r(sub)} rdfs:subPropertyOf {r(p)})", (s, sub, o))
+        inverses = [(q, f"({r(p)} owl:inverseOf {r(q)})") for q in g.objects(p, OWL.inverseOf)]
+        inverses += [(q, f"({r(q)} owl:inverseOf {r(p)})") for q in g.subjects(OWL.inverseOf, p)]
+        for q, axiom in inverses:
+            if (o, q, s) in g:
+                add("inverse", axiom, (o, q, s))
+        if (p, RDF.type, OWL.SymmetricProperty) in g and o != s and (o, p, s) in g:
+            add("symmetric", f"({r(p)} a owl:SymmetricProperty)", (o, p, s))
+        if (p, RDF.type, OWL.TransitiveProperty) in g:
+            for middle in g.objects(s, p):
+                if middle not in (s, o) and (middle, p, o) in g:
+                    axiom = f"({r(p)} a owl:TransitiveProperty)"
+                    add("transitivity", axiom, (s, p, middle), (middle, p, o))
+        for restriction in g.subjects(OWL.hasValue, o):
+            if (restriction, OWL.onProperty, p) in g:
+                for cls in schema(s, RDFS.subClassOf, restriction):
+                    if (s, RDF.type, cls) in g:
+                        axiom = f"({r(cls)} rdfs:subClassOf {r(restriction)})"
+                        add("hasValue", axiom, (s, RDF.type, cls))
+        for _, members in _property_chains_of(m, p):
+            chain = " ".join(r(x) for x in members)
+            for path in _chain_paths(g, s, o, members):
+                add("property chain", f"({chain})", *path)
+    found.sort(key=lambda d: (_RULE_ORDER[d.rule], str(d)))
+    return found
+
+
+def _property_chains_of(
+    m: Materialisation, prop: rdflib.term.Node
+) -> list[tuple[URIRef, list[URIRef]]]:
+    if m._chains is None:
+        m._chains = _property_chains(m.graph)
+    return [c for c in m._chains if c[0] == prop]
+
+
+def _chain_paths(
+    g: rdflib.Graph, start: rdflib.term.Node, end: rdflib.term.Node, members: list[URIRef]
+) -> list[tuple[Triple, ...]]:
+    """Every path start -members[0]-> ... -members[-1]-> end in ``g``."""
+    paths: list[tuple[Triple, ...]] = [()]
+    nodes = [start]
+    for i, member in enumerate(members):
+        last = i == len(members) - 1
+        next_paths, next_nodes = [], []
+        for path, node in zip(paths, nodes, strict=True):
+            for target in g.objects(node, member):
+                if last and target != end:
+                    continue
+                next_paths.append((*path, (node, member, target)))
+                next_nodes.append(target)
+        paths, nodes = next_paths, next_nodes
+    return paths
+
+
+# =========================================================================== rendering
+
+
+def render_term(term: rdflib.term.Node, graph: rdflib.Graph | None = None) -> str:
+    """A compact form of a term: a prefixed name for the coopgraph prefixes, else ``<iri>``;
+    a hasValue restriction as ``[owl:onProperty p; owl:hasValue v]`` when ``graph`` is given."""
+    if isinstance(term, URIRef):
+        iri = str(term)
+        for prefix, namespace in _PREFIXES_LONGEST_FIRST:
+            if iri.startswith(namespace) and _LOCAL_NAME.match(iri[len(namespace) :]):
+                return f"{prefix}:{iri[len(namespace) :]}"
+        return f"<{iri}>"
+    if isinstance(term, BNode):
+        return "[]" if graph is None else _render_restriction(term, graph)
+    return term.n3()
+
+
+def _render_restriction(node: BNode, graph: rdflib.Graph) -> str:
+    # owl:onProperty first: "[owl:onProperty p; owl:hasValue v]" reads as the restriction.
+    parts = [
+        f"{render_term(p)} {render_term(o)}"
+        for p, o in sorted(
+            graph.predicate_objects(node), key=lambda po: (po[0] != OWL.onProperty, str(po[0]))
+        )
+        if p != RDF.type
+    ]
+    return f"[{'; '.join(parts)}]" if parts else "[]"
+
+
+def render_triple(triple: Triple) -> str:
+    return " ".join(render_term(t) for t in triple)
+
+
+_PREFIXES_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+_LOCAL_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
