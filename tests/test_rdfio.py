@@ -837,3 +837,32 @@ def test_owl_imports_are_not_followed(
     assert len(graph) == 2
     assert not listener.connected()
     assert no_network == []
+
+
+def _nested_rdfxml(depth: int) -> str:
+    return (
+        f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="{EX}">\n'
+        + '<rdf:Description ex:a="/>"><ex:p>' * depth
+        + "<!-- </ex:p> --><rdf:Description/>"
+        + "</ex:p></rdf:Description>" * depth
+        + "\n</rdf:RDF>\n"
+    )
+
+
+def test_deeply_nested_rdfxml_refused(tmp_path: Path) -> None:
+    # pyoxigraph's RDF/XML parser is quadratic in the nesting depth: 200,000 levels
+    # (a 7 MB file) would take many minutes, so deep nesting is refused up front.
+    path = tmp_path / "deep.rdf"
+    path.write_text(_nested_rdfxml(200_000))
+    started = time.monotonic()
+    error = _within(30, lambda: _error(lambda: rdfio.read_quads(path), ParseError))
+    assert time.monotonic() - started < 10
+    assert (
+        str(error) == f"{path}: XML elements nested more than 500 deep; refused (too slow to parse)"
+    )
+
+
+def test_moderately_nested_rdfxml_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "nested.rdf"
+    path.write_text(_nested_rdfxml(200))  # 401 elements deep, counting rdf:RDF
+    assert len(rdfio.read_quads(path)) == 400  # 200 ex:p links and 200 ex:a attributes
