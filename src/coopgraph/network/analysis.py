@@ -72,8 +72,12 @@ def check_actor(graph: nx.MultiDiGraph, actor: str, parameter: str) -> str:
 
 
 def is_state(graph: nx.MultiDiGraph, node: str) -> bool:
-    """Whether the actor's kind is coop:State or a subclass of it."""
-    kind = graph.nodes[node]["kind"]
+    """Whether the actor is a state (its kind is coop:State or a subclass of it)."""
+    return is_state_kind(graph, graph.nodes[node]["kind"])
+
+
+def is_state_kind(graph: nx.MultiDiGraph, kind: str) -> bool:
+    """Whether an actor kind is coop:State or a subclass of it."""
     entry = graph.graph["actor_kinds"].get(kind, {"broader": []})
     return kind == str(COOP.State) or str(COOP.State) in entry["broader"]
 
