@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from store_fixtures import *  # noqa: F403 - store backends and real servers for every test file
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

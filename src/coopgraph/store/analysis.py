@@ -4,7 +4,7 @@ Every backend calls :func:`analyse_query` / :func:`analyse_update` before it run
 the network check, the parameter checks and the hints the remote client needs (the query form,
 ``LIMIT``, which variables hold booleans) are decided once, in one place, the same way for all.
 It also turns RDF terms into SPARQL text for the one backend that must send text (the remote
-client's ``VALUES`` clause and ``INSERT DATA``): IRIs are validated, literals fully escaped.
+client's ``VALUES`` block and ``INSERT DATA``): IRIs are validated, literals fully escaped.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class RequestInfo:
     projected: frozenset[str] | None = None
     """The SELECT clause's variables; ``None`` for ``SELECT *`` and the other forms."""
     boolean_vars: frozenset[str] = frozenset()
-    """Variables bound (BIND or SELECT expression) to a boolean-valued expression."""
+    """Variables bound to a boolean-valued expression (BIND, SELECT) or constant (VALUES)."""
     has_values_clause: bool = False
     """Whether the query already ends with a ``VALUES`` block."""
     has_dataset_clause: bool = False
@@ -173,10 +173,25 @@ def _boolean_vars(tree: Any) -> frozenset[str]:
     for node in _walk(tree):
         if not isinstance(node, CompValue):
             continue
+        if node.name in ("InlineData", "ValuesClause"):
+            found.update(_boolean_columns(node))
+            continue
         name = _get(node, "var") if node.name == "Bind" else _get(node, "evar")
         if node.name in ("Bind", "vars") and name is not None and _is_boolean(_get(node, "expr")):
             found.add(str(name))
     return frozenset(found)
+
+
+def _boolean_columns(node: CompValue) -> set[str]:
+    """The variables of a VALUES block that hold a boolean constant in some row."""
+    names = [str(v) for v in _get(node, "var") or []]
+    found: set[str] = set()
+    for row in _get(node, "value") or []:
+        cells = list(row) if not isinstance(row, str) else [row]
+        for name, cell in zip(names, cells, strict=False):
+            if isinstance(cell, Literal) and cell.datatype == XSD.boolean:
+                found.add(name)
+    return found
 
 
 def _syntax_error(kind: str, exc: ParseBaseException) -> InputError:
@@ -354,7 +369,109 @@ def sparql_term(term: URIRef | Literal | BNode) -> str:
 
 
 def values_clause(bindings: Mapping[str, BindingTerm]) -> str:
-    """A SPARQL 1.1 trailing ``VALUES`` block with one row binding each parameter."""
+    """A SPARQL 1.1 ``VALUES`` block with one row binding each parameter."""
     names = " ".join(f"?{name}" for name in bindings)
     row = " ".join(sparql_term(value) for value in bindings.values())
-    return f"\nVALUES ({names}) {{ ({row}) }}"
+    return f"VALUES ({names}) {{ ({row}) }}"
+
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.:]*")
+_NAME = re.compile(r"[A-Za-z0-9_\u00B7-\uFFFF]*")
+_FORMS = {"select", "construct", "ask", "describe"}
+
+
+def _structure(text: str) -> Iterator[tuple[int, str]]:
+    """The query's braces, parentheses and bare keywords with their offsets.
+
+    Strings, IRIs, comments, variables and prefixed names are stepped over, so a brace or a
+    keyword inside them is never seen: this is a lexer for SPARQL's tokens, not a text search.
+    """
+    i, end = 0, len(text)
+    while i < end:
+        c = text[i]
+        if c == "#":
+            newline = text.find("\n", i)
+            i = end if newline < 0 else newline + 1
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < end and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+        elif c == "<" and (match := _IRIREF.match(text, i)):
+            i = match.end()
+        elif c == "\\":
+            i += 2
+        elif c in "?$":
+            i = _NAME.match(text, i + 1).end()  # type: ignore[union-attr]
+        elif c in "{}()":
+            yield i, c
+            i += 1
+        elif c.isalpha() or c == "_":
+            match = _WORD.match(text, i)
+            assert match is not None
+            word = match.group(0)
+            if ":" not in word:
+                yield i, word.lower()
+            i = match.end()
+        else:
+            i += 1
+
+
+def with_values(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:
+    """The query with a ``VALUES`` block for the parameters at the start of its WHERE pattern.
+
+    Why there and not as a trailing ``VALUES`` clause: Virtuoso accepts a trailing block only
+    after a SELECT, and inside the pattern the parameters are bound before FILTERs and
+    aggregates see them, as with pyoxigraph's substitutions and rdflib's initBindings, so
+    the remote store answers like the embedded ones. A ``CONSTRUCT WHERE { }`` short form is
+    rewritten to the long form first.
+    """
+    if not bindings:
+        return sparql
+    block = "\n" + values_clause(bindings) + "\n"
+    tokens = list(_structure(sparql))
+    form = next((k for k, (_, word) in enumerate(tokens) if word in _FORMS), None)
+    if form is None:
+        raise ParameterError("cannot bind parameters: no query form found")
+    keyword_at, kind = tokens[form]
+    rest = tokens[form + 1 :]
+    groups: list[tuple[int, int]] = []  # top-level { ... } groups, outside any ( ... )
+    depth = parens = 0
+    opened = 0
+    for offset, token in rest:
+        if token == "(" and depth == 0:
+            parens += 1
+        elif token == ")" and depth == 0:
+            parens -= 1
+        elif token == "{":
+            if depth == 0:
+                opened = offset
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth == 0 and parens == 0:
+                groups.append((opened, offset))
+    if kind == "construct" and rest[:1] and rest[0][1] != "{" and groups:
+        # CONSTRUCT WHERE { T } is CONSTRUCT { T } WHERE { T }: spell it out, then bind.
+        start, close = groups[0]
+        keyword_end = keyword_at + len("construct")
+        return (
+            f"{sparql[:keyword_end]} {{{sparql[start + 1 : close]}}}"
+            f"{sparql[keyword_end : start + 1]}{block}{sparql[start + 1 :]}"
+        )
+    index = 1 if kind == "construct" else 0
+    if len(groups) <= index:
+        raise ParameterError("cannot bind parameters: the query has no WHERE pattern")
+    opened = groups[index][0]
+    return sparql[: opened + 1] + block + sparql[opened + 1 :]
+
+
+def bind_as_text(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:
+    """:func:`with_values`, re-parsed to prove the result is still one well-formed query."""
+    text = with_values(sparql, bindings)
+    before, after = analyse_query(sparql), analyse_query(text)
+    if after.form != before.form or after.network != before.network:
+        raise ParameterError("cannot bind parameters: the query's structure was not understood")
+    return text

@@ -15,18 +15,23 @@ does so that a remote store answers exactly like the embedded ones:
   plus every graph loaded through the store; with no ``graphs`` it is every named graph on the
   server except Virtuoso's own, listed lazily and again after each write through this client.
   A remote store has no default graph to write to: loads need a graph.
-* **Parameters** are appended as a SPARQL 1.1 trailing ``VALUES`` block written from validated
-  terms (IRIs checked, literals escaped, control characters included), never spliced text.
+* **Parameters** go in a SPARQL 1.1 ``VALUES`` block written from validated terms (IRIs
+  checked, literals escaped, control characters included), never as spliced user text. The
+  block opens the query's WHERE pattern (found by a SPARQL lexer) rather than trailing it:
+  Virtuoso refuses a trailing VALUES after ASK/CONSTRUCT/DESCRIBE, and inside the pattern the
+  parameter is bound before FILTERs and aggregates see it, as on the embedded backends.
 * **Booleans**: Virtuoso returns ``true``/``false`` as 1/0. Coerced back to xsd:boolean
   ``true``/``false``: every ``"1"/"0"^^xsd:boolean`` literal, ASK answers, and
   ``"1"/"0"^^xsd:integer`` in a variable the query binds (BIND or a SELECT expression) to a
   boolean-valued expression: a comparison, ``&&``, ``||``, ``!``, ``isIRI``, ``isBlank``,
   ``isLiteral``, ``isNumeric``, ``bound``, ``sameTerm``, ``regex``, ``contains``,
   ``strStarts``, ``strEnds``, ``langMatches``, ``EXISTS``, ``NOT EXISTS``, a boolean constant,
-  or ``IF``/``COALESCE`` of those. *Not* coerced (indistinguishable from real integers): a
-  boolean that reaches the result any other way, e.g. through an aggregate (``SAMPLE``/``MIN``
-  of a boolean expression), a subquery's plain projection of a variable bound outside, or a
-  function the client does not know to be boolean.
+  or ``IF``/``COALESCE`` of those; or to a boolean constant in a VALUES block (a boolean
+  parameter included: Virtuoso turns ``VALUES ?x { true }`` into 1). *Not* coerced
+  (indistinguishable from real integers): a boolean that reaches the result any other way,
+  e.g. through an aggregate (``SAMPLE``/``MIN`` of a boolean expression), a subquery's plain
+  projection of a variable bound outside, or a function the client does not know to be
+  boolean.
 * **Truncation**: Virtuoso cuts results at ``ResultSetMaxRows`` and still answers 200. A SELECT
   cut this way carries ``X-SPARQL-MaxRows`` and raises StoreError (never partial results).
   CONSTRUCT/DESCRIBE answers carry no such header: one that reaches the server's cap raises
@@ -38,6 +43,8 @@ does so that a remote store answers exactly like the embedded ones:
   most 1000 triples (Virtuoso fails above that); batches with blank nodes use
   ``INSERT { } WHERE { }`` (Virtuoso refuses blank nodes in INSERT DATA) and keep all the
   statements about one blank node in the same request, so blank nodes stay blank nodes.
+* **Updates** are sent as written. On Virtuoso, ``DROP GRAPH`` without ``SILENT`` fails for a
+  graph that was never explicitly created (loading does not create it): use ``DROP SILENT``.
 * **Errors**: an unreachable endpoint, a timeout or a server error is a one-line StoreError
   (exit 4); a request the server rejects as malformed (HTTP 400) is an InputError (exit 2).
 """
@@ -68,9 +75,9 @@ from coopgraph.errors import InputError, ParameterError, StoreError
 from coopgraph.store.analysis import (
     BindingTerm,
     RequestInfo,
+    bind_as_text,
     sparql_literal_text,
     validate_iri,
-    values_clause,
 )
 from coopgraph.store.base import (
     AskResult,
@@ -274,18 +281,17 @@ class SparqlStore(Store):
     def _query(
         self, sparql: str, info: RequestInfo, bindings: dict[str, BindingTerm]
     ) -> QueryResult:
-        text = sparql
-        if bindings:
-            if info.has_values_clause:
-                raise ParameterError(
-                    "the query already ends with a VALUES block; parameters cannot be bound"
-                )
-            text = sparql + values_clause(bindings)
+        text = bind_as_text(sparql, bindings)
         params = [("query", text)]
         if not info.has_dataset_clause:
             params += self._dataset_params()
         if info.form == "SELECT":
-            variables, rows, cap = self._select(text, params, info.boolean_vars)
+            booleans = info.boolean_vars | {
+                name
+                for name, value in bindings.items()
+                if isinstance(value, Literal) and value.datatype == XSD.boolean
+            }
+            variables, rows, cap = self._select(text, params, booleans)
             if cap is not None and len(rows) >= cap and (info.limit is None or info.limit > cap):
                 raise StoreError(
                     f"{self.query_url} cut the result at {cap} rows (X-SPARQL-MaxRows): it is "
