@@ -9,44 +9,41 @@ JSON or CSV, or writes a file.
 from __future__ import annotations
 
 import argparse
-import csv
-import dataclasses
-import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 import networkx as nx
+from rdflib import URIRef
 
 from coopgraph import network
+from coopgraph.catalogue import resolve_term
 from coopgraph.cli import add_subcommand
-from coopgraph.errors import UnknownTermError
-from coopgraph.network.analysis import Actor, edge_rows
+from coopgraph.dataset import open_dataset
+from coopgraph.network.analysis import ENGAGEMENTS_ONLY, Actor, check_actor, edge_rows
 from coopgraph.network.projection import RELATIONS
-from coopgraph.store import OxigraphStore, open_store
-from coopgraph.vocab import PREFIXES
-
-ANALYSIS_FORMATS = ("table", "json", "csv")
-
+from coopgraph.render import TABLE_FORMATS, Cell, compact_iri, render_rows
+from coopgraph.store import open_store
 
 # ----------------------------------------------------------------------------- options
 
 
 def _add_source_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("data")
+    group = parser.add_argument_group(
+        "data (default: the bundled ontology and example knowledge base)"
+    ).add_mutually_exclusive_group()
     group.add_argument(
         "--store",
         metavar="SPEC",
-        help="the store to read: oxigraph:PATH, a directory, memory, or an http(s):// SPARQL "
-        "endpoint (default: $COOPGRAPH_STORE or the per-user store)",
+        help="read this store: oxigraph:PATH, a directory, memory, or an http(s):// SPARQL "
+        "endpoint",
     )
     group.add_argument(
         "--data",
         metavar="FILE",
         action="append",
         default=[],
-        help="read these RDF files instead of a store (repeatable)",
+        help="read the bundled ontology and these RDF files (repeatable)",
     )
     scope = parser.add_argument_group("projection")
     when = scope.add_mutually_exclusive_group()
@@ -97,61 +94,36 @@ def _relation_option(parser: argparse.ArgumentParser, scope: str = "") -> None:
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--format", choices=ANALYSIS_FORMATS, default="table", help="output (default: table)"
+        "--format", choices=TABLE_FORMATS, default="table", help="output (default: table)"
     )
 
 
 # ----------------------------------------------------------------------------- projection
 
 
-def _network(args: argparse.Namespace) -> nx.MultiDiGraph:
-    """Open the data, project it with the options given, and close the store."""
+def _network(
+    args: argparse.Namespace, *actors: tuple[str, str]
+) -> tuple[nx.MultiDiGraph, list[str]]:
+    """The projected network, and the actors named by ``(text, parameter)`` as node ids.
 
+    The data is the store named with --store, else the bundled ontology with the --data files
+    (by default the example knowledge base). Names (IRI, compact name or exact label) are
+    resolved in that data, as every command does, then looked up in the network.
+    """
     window = None
     if args.as_of:
         window = network.as_of(args.as_of)
     elif args.between:
         window = network.between(*args.between)
-    if args.data:
-        store = OxigraphStore()
-        for path in args.data:
-            store.load(path)
-    else:
-        store = open_store(args.store)
+    store = open_store(args.store) if args.store else open_dataset(args.data)
     with store:
-        graph = network.project(store)
-    types = [_resolve(graph, "engagement_types", t, "--type") for t in args.types]
-    regions = [_resolve(graph, "regions", r, "--region") for r in args.regions]
-    return network.restrict(graph, window=window, engagement_types=types, regions=regions)
-
-
-def _expand(text: str) -> str:
-    prefix, _, local = text.partition(":")
-    return PREFIXES[prefix] + local if prefix in PREFIXES and local else text
-
-
-def _resolve(graph: nx.MultiDiGraph, table: str | None, text: str, parameter: str) -> str:
-    """The node id (``table`` None) or the vocabulary entry that an IRI, compact name or label
-    names."""
-    entries: dict[str, str] = (
-        {n: d["label"] for n, d in graph.nodes(data=True)}
-        if table is None
-        else {iri: entry["label"] for iri, entry in graph.graph[table].items()}
-    )
-    iri = _expand(text.strip())
-    if iri in entries:
-        return iri
-    matches = sorted(i for i, label in entries.items() if label == text.strip())
-    if len(matches) == 1:
-        return matches[0]
-    what = {None: "an actor", "engagement_types": "an engagement type", "regions": "a region"}
-    if matches:
-        raise UnknownTermError(
-            f"{parameter}: {text!r} names several {what[table]}s: " + ", ".join(matches)
-        )
-    raise UnknownTermError(
-        f"{parameter}: {text!r} is not {what[table]} in the network ({graph.graph['window']})"
-    )
+        types = [str(resolve_term(store, t, "--type")) for t in args.types]
+        regions = [str(resolve_term(store, r, "--region")) for r in args.regions]
+        named = [str(resolve_term(store, text, parameter)) for text, parameter in actors]
+        graph = network.project(store, window=window, engagement_types=types, regions=regions)
+    for iri, (_, parameter) in zip(named, actors, strict=True):
+        check_actor(graph, iri, parameter)
+    return graph, named
 
 
 # ----------------------------------------------------------------------------- output
@@ -165,236 +137,191 @@ def _pairs(pairs: Iterable[tuple[Actor, Actor]]) -> str:
     return "; ".join(f"{a.label} / {b.label}" for a, b in pairs)
 
 
+def _iri(value: str | None) -> URIRef | None:
+    return URIRef(value) if value is not None and not value.startswith("_:") else None
+
+
 def _emit(
     args: argparse.Namespace,
     columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    payload: Any,
+    rows: Iterable[Sequence[Cell]],
     notes: Sequence[str] = (),
 ) -> None:
-    """Print the rows as a table or CSV, or ``payload`` as JSON; notes go with them."""
-    out = sys.stdout
-    if args.format == "json":
-        json.dump(_jsonable(payload), out, indent=2, ensure_ascii=False)
-        out.write("\n")
-        return
-    if args.format == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([_cell(v) for v in row] for row in rows)
-        for note in notes:
-            print(f"coopgraph: note: {note}", file=sys.stderr)
-        return
-    cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    print("  ".join("-" * w for w in widths))
-    for row in cells:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    if not rows:
-        print("(none)")
+    """Print the rows in the chosen format (:mod:`coopgraph.render`); notes go to stderr."""
+    sys.stdout.write(render_rows(columns, rows, args.format))
     for note in notes:
-        print(f"note: {note}")
+        print(f"coopgraph: note: {note}", file=sys.stderr)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    return str(value)
-
-
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def _scope(graph: nx.MultiDiGraph) -> dict[str, Any]:
-    return {
-        "window": graph.graph["window"],
-        "engagement_types": graph.graph.get("engagement_type_filter", []),
-        "regions": graph.graph.get("region_filter", []),
-        "actors": graph.number_of_nodes(),
-        "edges": graph.number_of_edges(),
-    }
+def _scope_note(graph: nx.MultiDiGraph) -> str:
+    parts = [f"network {graph.graph['window']}"]
+    if graph.graph.get("engagement_type_filter"):
+        parts.append("types " + ", ".join(map(compact_iri, graph.graph["engagement_type_filter"])))
+    if graph.graph.get("region_filter"):
+        parts.append("regions " + ", ".join(map(compact_iri, graph.graph["region_filter"])))
+    parts.append(f"{graph.number_of_nodes()} actors, {graph.number_of_edges()} edges")
+    return "; ".join(parts)
 
 
 def _relations(args: argparse.Namespace) -> tuple[str, ...]:
-    return tuple(args.relations or ("engagement",))
+    return tuple(args.relations or ENGAGEMENTS_ONLY)
 
 
 # ----------------------------------------------------------------------------- handlers
 
 
 def _summary(args: argparse.Namespace) -> int:
-    graph = _network(args)
-    kinds = Counter(data["kind_label"] for _, data in graph.nodes(data=True))
+    graph, _ = _network(args)
+    kinds = Counter(data["kind"] for _, data in graph.nodes(data=True))
     relations = Counter(r for _, _, r in graph.edges(data="relation"))
-    rows = [("actors", k, n) for k, n in sorted(kinds.items())]
-    rows += [("edges", r, n) for r, n in sorted(relations.items())]
-    payload = {
-        "network": _scope(graph),
-        "actor_kinds": dict(sorted(kinds.items())),
-        "relations": dict(sorted(relations.items())),
-    }
-    _emit(args, ["what", "kind", "count"], rows, payload, [f"network: {graph.graph['window']}"])
+    labels = graph.graph["actor_kinds"]
+    rows: list[tuple[Cell, ...]] = [
+        ("actors", URIRef(k), labels[k]["label"], n) for k, n in sorted(kinds.items())
+    ]
+    rows += [("edges", None, r, n) for r, n in sorted(relations.items())]
+    _emit(args, ["what", "kind", "label", "count"], rows, [_scope_note(graph)])
     return 0
 
 
-def _centrality(args: argparse.Namespace) -> int:
+def _actor_cells(actor: Actor) -> tuple[Cell, ...]:
+    return (_iri(actor.iri) or actor.iri, actor.label, actor.kind)
 
-    graph = _network(args)
+
+def _centrality(args: argparse.Namespace) -> int:
+    graph, _ = _network(args)
     result = network.centrality(
         graph, relations=_relations(args), samples=args.samples, exact=args.exact, seed=args.seed
     )
     shown = result.rows[: args.top] if args.top else result.rows
+    columns = ["actor", "label", "kind", "neighbours", "provided", "received", "degree",
+               "betweenness", "betweenness_method"]  # fmt: skip
     rows = [
-        (r.actor.iri, r.actor.label, r.actor.kind, r.neighbours, r.provided, r.received,
-         r.degree_centrality, r.betweenness)
+        (*_actor_cells(r.actor), r.neighbours, r.provided, r.received,
+         round(r.degree_centrality, 6), round(r.betweenness, 6), result.method)
         for r in shown
     ]  # fmt: skip
-    columns = ["actor", "label", "kind", "neighbours", "provided", "received", "degree",
-               "betweenness"]  # fmt: skip
-    payload = {"network": _scope(graph), "method": result.method, "rows": shown}
-    _emit(args, columns, rows, payload, [result.method])
+    _emit(args, columns, rows, [_scope_note(graph), result.method])
     return 0
 
 
 def _brokers(args: argparse.Namespace) -> int:
-
-    graph = _network(args)
+    graph, _ = _network(args)
     found = network.brokers(graph, relations=_relations(args))
     shown = found[: args.top] if args.top else found
+    columns = ["actor", "label", "kind", "state_pairs", "separated_pairs", "pairs", "separated"]
     rows = [
-        (b.actor.iri, b.actor.label, b.actor.kind, len(b.state_pairs), len(b.separated_pairs),
-         _pairs(b.state_pairs))
+        (*_actor_cells(b.actor), len(b.state_pairs), len(b.separated_pairs),
+         _pairs(b.state_pairs), _pairs(b.separated_pairs))
         for b in shown
     ]  # fmt: skip
-    columns = ["actor", "label", "kind", "state_pairs", "separated_pairs", "pairs"]
-    _emit(args, columns, rows, {"network": _scope(graph), "brokers": shown})
+    _emit(args, columns, rows, [_scope_note(graph)])
     return 0
 
 
 def _communities(args: argparse.Namespace) -> int:
-
-    graph = _network(args)
+    graph, _ = _network(args)
     result = network.communities(
         graph, relations=_relations(args), seed=args.seed, resolution=args.resolution
     )
     rows = [
-        (c.number, len(c.members), c.engagements, _label_list(c.members))
+        (c.number, len(c.members), c.engagements, _label_list(c.members),
+         "; ".join(m.iri for m in c.members))
         for c in result.communities
-    ]
-    payload = {
-        "network": _scope(graph),
-        "method": result.method,
-        "modularity": result.modularity,
-        "communities": result.communities,
-    }
-    notes = [result.method, f"modularity {result.modularity:.4f}"]
-    _emit(args, ["community", "size", "edges", "members"], rows, payload, notes)
+    ]  # fmt: skip
+    notes = [_scope_note(graph), result.method, f"modularity {result.modularity:.4f}"]
+    _emit(args, ["community", "size", "edges", "members", "member_iris"], rows, notes)
     return 0
 
 
 def _paths(args: argparse.Namespace) -> int:
-
-    graph = _network(args)
-    source = _resolve(graph, None, args.source, "SOURCE")
-    target = _resolve(graph, None, args.target, "TARGET")
+    graph, (source, target) = _network(args, (args.source, "SOURCE"), (args.target, "TARGET"))
     found = network.paths(graph, source, target, relations=_relations(args), limit=args.limit)
     rows = [
-        (number, step, hop.source.label, hop.target.label,
-         "; ".join(f"{e['iri']} ({e['type'] or e['relation']}, {e['start'] or '?'} to "
+        (number, step, _iri(hop.source.iri), hop.source.label, _iri(hop.target.iri),
+         hop.target.label,
+         "; ".join(f"{compact_iri(e['iri']) if e['iri'] else e['relation']} "
+                   f"({e['type'] or e['relation']}, {e['start'] or '?'} to "
                    f"{e['end'] or 'ongoing'})" for e in hop.edges))
         for number, path in enumerate(found, start=1)
         for step, hop in enumerate(path.hops, start=1)
     ]  # fmt: skip
-    notes = [] if found else ["no chain joins the two actors"]
-    payload = {"network": _scope(graph), "source": source, "target": target, "paths": found}
-    _emit(args, ["path", "hop", "from", "to", "edges"], rows, payload, notes)
+    notes = [_scope_note(graph)]
+    if not found:
+        notes.append("no chain joins the two actors")
+    columns = ["path", "hop", "from", "from_label", "to", "to_label", "edges"]
+    _emit(args, columns, rows, notes)
     return 0 if found else 1
 
 
-def _ego(args: argparse.Namespace) -> int:
-
-    graph = _network(args)
-    actor = _resolve(graph, None, args.actor, "ACTOR")
-    sub = network.ego(graph, actor, radius=args.radius, relations=_relations(args))
-    edges = edge_rows(sub)
-    columns = ["relation", "from", "to", "type", "start", "end", "record"]
+def _edges(args: argparse.Namespace, graph: nx.MultiDiGraph, notes: list[str]) -> None:
+    columns = ["relation", "from", "from_label", "to", "to_label", "type", "start", "end",
+               "record"]  # fmt: skip
     rows = [
-        (e["relation"], e["from_label"], e["to_label"], e["type"], e["start"], e["end"], e["iri"])
-        for e in edges
-    ]
-    actors = [
-        {"iri": n, "label": d["label"], "kind": d["kind_label"]} for n, d in sub.nodes(data=True)
-    ]
-    payload = {"network": _scope(graph), "actor": actor, "radius": args.radius,
-               "actors": actors, "edges": edges}  # fmt: skip
-    notes = [f"{sub.number_of_nodes()} actors within {args.radius} hop(s) of {args.actor}"]
-    _emit(args, columns, rows, payload, notes)
+        (e["relation"], _iri(e["from"]), e["from_label"], _iri(e["to"]), e["to_label"],
+         e["type"], e["start"], e["end"], _iri(e["iri"]))
+        for e in edge_rows(graph)
+    ]  # fmt: skip
+    _emit(args, columns, rows, notes)
+
+
+def _ego(args: argparse.Namespace) -> int:
+    graph, (actor,) = _network(args, (args.actor, "ACTOR"))
+    sub = network.ego(graph, actor, radius=args.radius, relations=_relations(args))
+    note = f"{sub.number_of_nodes()} actors within {args.radius} hop(s) of {args.actor}"
+    _edges(args, sub, [_scope_note(graph), note])
     return 0
 
 
 def _changes(args: argparse.Namespace) -> int:
-
-    graph = _network(args)
+    graph, _ = _network(args)
     result = network.changes(graph, args.start, args.end)
     columns = ["change", "record", "provider", "partner", "type", "start", "end"]
-    rows: list[tuple[Any, ...]] = []
+    rows: list[tuple[Cell, ...]] = []
     for name, edges in (
         ("appeared", result.appeared),
         ("ended", result.ended),
         ("came and went", result.came_and_went),
     ):
         rows += [
-            (name, e.iri, e.provider.label, e.partner.label, e.engagement_type, e.start, e.end)
+            (name, _iri(e.iri), e.provider.label, e.partner.label, e.engagement_type, e.start,
+             e.end)
             for e in edges
-        ]
+        ]  # fmt: skip
     rows += [
-        (f"switched ({s.basis})", s.event,
+        (f"switched ({s.basis})", _iri(s.event),
          f"{_label_list(s.before) or '-'} -> {_label_list(s.after) or '-'}", s.partner.label,
          None, s.date, None)
         for s in result.switched
     ]  # fmt: skip
-    _emit(args, columns, rows, {"network": _scope(graph), "changes": result})
+    _emit(args, columns, rows, [_scope_note(graph)])
     return 0
 
 
 def _competing(args: argparse.Namespace) -> int:
-
-    graph = _network(args)
+    graph, _ = _network(args)
     found = network.competing_sponsors(graph)
+    columns = ["region", "label", "periods", "states", "partners", "rivals", "engagements"]
     rows = [
-        (c.region, c.label,
+        (_iri(c.region), c.label,
          "; ".join(f"{a or '...'} to {b or 'ongoing'}" for a, b in c.periods),
          _label_list(c.states), _label_list(c.partners), _pairs(c.rival_states),
-         len(c.engagements))
+         "; ".join(map(compact_iri, c.engagements)))
         for c in found
     ]  # fmt: skip
-    columns = ["region", "label", "periods", "states", "partners", "rivals", "engagements"]
-    _emit(args, columns, rows, {"network": _scope(graph), "regions": found})
+    _emit(args, columns, rows, [_scope_note(graph)])
     return 0
 
 
-def _part(args: argparse.Namespace, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def _part(args: argparse.Namespace) -> nx.MultiDiGraph:
     """The ego network asked for with --ego, else the whole network."""
     if not args.ego:
-        return graph
-
-    actor = _resolve(graph, None, args.ego, "--ego")
+        return _network(args)[0]
+    graph, (actor,) = _network(args, (args.ego, "--ego"))
     return network.ego(graph, actor, radius=args.radius, relations=_relations(args))
 
 
 def _export(args: argparse.Namespace) -> int:
-
-    graph = _part(args, _network(args))
+    graph = _part(args)
     fmt = network.write(graph, args.output, args.format)
     print(
         f"wrote {args.output} ({fmt}: {graph.number_of_nodes()} actors, "
@@ -405,8 +332,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _draw(args: argparse.Namespace) -> int:
-
-    graph = _part(args, _network(args))
+    graph = _part(args)
     path = network.draw(
         graph, args.output, relations=_relations(args), title=args.title, seed=args.seed
     )
