@@ -1,0 +1,417 @@
+"""The risk assessment of one engagement: which risks apply and why, what mitigates them, which
+of those countermeasures the engagement has, and which legal frameworks govern it.
+
+Everything here comes from the canned queries (``applicable-risks``, ``countermeasure-gaps``,
+``governing-frameworks``, ``engagement-facts``, ``engagement-sources``), which read the domain
+knowledge from the ontology; this module groups their rows and words them for people.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rdflib import RDF, URIRef
+
+from coopgraph.catalogue import resolve_term, run_select
+from coopgraph.errors import ParameterError, UnknownTermError
+from coopgraph.render import compact_iri, display, label_map
+from coopgraph.store import Store, Term
+from coopgraph.vocab import COOP
+
+REPORT_FORMATS = ("markdown", "html", "json")
+
+IN_PLACE = "in place"
+"""The status of a countermeasure that one of the engagement's safeguard records implements."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a risk applies or a framework governs: one row of the canned query."""
+
+    source: str
+    """asserted, engagement type, partner situation, engagement situation or context."""
+    factor: URIRef | None
+    """The engagement type or situation that carries the risk (None when asserted)."""
+    actor: URIRef | None
+    """The partner in that situation, or the other state backing another partner."""
+    evidence: URIRef | None
+    """The assessment, type, class, record, property or other engagement that shows it."""
+
+
+@dataclass(frozen=True)
+class Mitigation:
+    """A countermeasure that mitigates a risk, and whether the engagement has it."""
+
+    countermeasure: URIRef
+    status: str
+    """in place, known absent or not recorded."""
+    records: tuple[URIRef, ...] = ()
+    """The engagement's safeguard records that implement it."""
+
+
+@dataclass(frozen=True)
+class RiskFinding:
+    """A risk that applies to the engagement."""
+
+    risk: URIRef
+    reasons: tuple[Reason, ...]
+    mitigations: tuple[Mitigation, ...]
+
+    @property
+    def lacking(self) -> tuple[Mitigation, ...]:
+        """The mitigating countermeasures the engagement does not have (absent or unrecorded)."""
+        return tuple(m for m in self.mitigations if m.status != IN_PLACE)
+
+
+@dataclass(frozen=True)
+class FrameworkFinding:
+    """A legal framework that governs the engagement."""
+
+    framework: URIRef
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class SourceCitation:
+    """A source of the engagement or of a record about it."""
+
+    record: URIRef
+    source: Term
+    citation: str | None
+    confidence: URIRef | None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything known about one engagement's risks and law, with its facts and sources."""
+
+    engagement: URIRef
+    risks: tuple[RiskFinding, ...]
+    frameworks: tuple[FrameworkFinding, ...]
+    facts: tuple[tuple[URIRef, Term], ...] = ()
+    sources: tuple[SourceCitation, ...] = ()
+    labels: Mapping[URIRef, str] = field(default_factory=dict)
+
+    def name(self, term: object) -> str:
+        """A term as people read it: its label, else its compact name or text."""
+        if isinstance(term, URIRef):
+            return self.labels.get(term) or compact_iri(str(term))
+        return display(term)  # type: ignore[arg-type]
+
+
+def _iri(term: object) -> URIRef | None:
+    return term if isinstance(term, URIRef) else None
+
+
+def _reasons(rows: Iterable[dict[str, Term]]) -> tuple[Reason, ...]:
+    return tuple(
+        Reason(
+            source=str(row["source"]),
+            factor=_iri(row.get("factor")),
+            actor=_iri(row.get("actor")),
+            evidence=_iri(row.get("evidence")),
+        )
+        for row in rows
+    )
+
+
+def engagement_facts(store: Store, engagement: URIRef) -> tuple[tuple[URIRef, Term], ...]:
+    """The statements about the engagement; UnknownTermError if it is not an engagement."""
+    rows = run_select(store, "engagement-facts", {"engagement": engagement}).dicts()
+    facts = tuple((row["property"], row["value"]) for row in rows)
+    if not any(
+        (prop == RDF.type and value == COOP.Engagement) or prop == COOP.provider
+        for prop, value in facts
+    ):
+        raise UnknownTermError(
+            f"{compact_iri(str(engagement))} is not an engagement in the data "
+            "(no rdf:type coop:Engagement and no coop:provider)"
+        )
+    return facts  # type: ignore[return-value]
+
+
+def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True) -> Assessment:
+    """The risk assessment of ``engagement`` (an IRI, a compact name or an exact label).
+
+    Raises UnknownTermError if it names no engagement. ``with_sources=False`` leaves out the
+    facts, the sources and the labels (the parts only a report needs).
+    """
+    if not isinstance(engagement, URIRef):
+        engagement = resolve_term(store, engagement, "engagement")
+    facts = engagement_facts(store, engagement)
+    params = {"engagement": engagement}
+
+    reasons_by_risk: dict[URIRef, list[dict[str, Term]]] = {}
+    for row in run_select(store, "applicable-risks", params).dicts():
+        reasons_by_risk.setdefault(row["risk"], []).append(row)  # type: ignore[arg-type]
+    mitigations: dict[URIRef, dict[URIRef, tuple[str, list[URIRef]]]] = {}
+    for row in run_select(store, "countermeasure-gaps", params).dicts():
+        by_measure = mitigations.setdefault(row["risk"], {})  # type: ignore[arg-type]
+        measure = row["countermeasure"]
+        _, records = by_measure.setdefault(measure, (str(row["status"]), []))  # type: ignore[arg-type]
+        if isinstance(row.get("record"), URIRef):
+            records.append(row["record"])  # type: ignore[arg-type]
+    risks = tuple(
+        RiskFinding(
+            risk=risk,
+            reasons=_reasons(rows),
+            mitigations=tuple(
+                Mitigation(measure, status, tuple(records))
+                for measure, (status, records) in mitigations.get(risk, {}).items()
+            ),
+        )
+        for risk, rows in reasons_by_risk.items()
+    )
+    reasons_by_framework: dict[URIRef, list[dict[str, Term]]] = {}
+    for row in run_select(store, "governing-frameworks", params).dicts():
+        reasons_by_framework.setdefault(row["framework"], []).append(row)  # type: ignore[arg-type]
+    frameworks = tuple(
+        FrameworkFinding(framework, _reasons(rows))
+        for framework, rows in reasons_by_framework.items()
+    )
+    if not with_sources:
+        return Assessment(engagement, risks, frameworks)
+
+    sources = tuple(
+        SourceCitation(
+            record=row["record"],  # type: ignore[arg-type]
+            source=row["source"],
+            citation=str(row["citation"]) if "citation" in row else None,
+            confidence=_iri(row.get("confidence")),
+        )
+        for row in run_select(store, "engagement-sources", params).dicts()
+    )
+    terms: set[object] = {engagement}
+    terms.update(term for fact in facts for term in fact)
+    for finding in risks:
+        terms.add(finding.risk)
+        terms.update(m.countermeasure for m in finding.mitigations)
+        terms.update(r for m in finding.mitigations for r in m.records)
+        terms.update(_reason_terms(finding.reasons))
+    for framework in frameworks:
+        terms.add(framework.framework)
+        terms.update(_reason_terms(framework.reasons))
+    terms.update(s.record for s in sources)
+    terms.update(s.confidence for s in sources)
+    return Assessment(engagement, risks, frameworks, facts, sources, label_map(store, terms))
+
+
+def _reason_terms(reasons: Iterable[Reason]) -> Iterable[object]:
+    for reason in reasons:
+        yield from (reason.factor, reason.actor, reason.evidence)
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def explain(reason: Reason, name: Callable[[object], str], subject: str) -> str:
+    """One sentence that says why ``subject`` ("the risk", "the framework") applies; ``name``
+    words a term (:meth:`Assessment.name`)."""
+    factor, actor, evidence = (name(reason.factor), name(reason.actor), name(reason.evidence))
+    if reason.source == "asserted":
+        return f"The risk assessment {evidence} identifies it."
+    if reason.source == "engagement type":
+        via = "" if reason.factor == reason.evidence else f" (a kind of {factor})"
+        return f"The engagement's type, {evidence}{via}, brings {subject} with it."
+    if reason.source == "partner situation":
+        return (
+            f"The partner {actor} is in the situation '{factor}' because of {evidence}, "
+            f"and that situation brings {subject} with it."
+        )
+    if reason.source == "engagement situation":
+        return f"The engagement's {evidence} is '{factor}', which brings {subject} with it."
+    if reason.source == "context":
+        return (
+            f"{actor} backs a different partner in the same region in an overlapping period "
+            f"(for example {evidence}): '{factor}' brings {subject} with it."
+        )
+    return f"{reason.source}: {factor} ({evidence})."
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def to_json(assessment: Assessment) -> dict[str, object]:
+    """The assessment as plain JSON data (IRIs as strings, with labels)."""
+    a = assessment
+
+    def term(value: object) -> dict[str, str] | str | None:
+        if value is None:
+            return None
+        if isinstance(value, URIRef):
+            return {"iri": str(value), "label": a.name(value)}
+        return str(value)
+
+    def reasons(items: Iterable[Reason], subject: str) -> list[dict[str, object]]:
+        return [
+            {
+                "source": r.source,
+                "factor": term(r.factor),
+                "actor": term(r.actor),
+                "evidence": term(r.evidence),
+                "explanation": explain(r, a.name, subject),
+            }
+            for r in items
+        ]
+
+    return {
+        "engagement": term(a.engagement),
+        "facts": [{"property": term(p), "value": term(v)} for p, v in a.facts],
+        "risks": [
+            {
+                "risk": term(f.risk),
+                "reasons": reasons(f.reasons, "the risk"),
+                "countermeasures": [
+                    {
+                        "countermeasure": term(m.countermeasure),
+                        "status": m.status,
+                        "records": [term(r) for r in m.records],
+                    }
+                    for m in f.mitigations
+                ],
+            }
+            for f in a.risks
+        ],
+        "frameworks": [
+            {"framework": term(f.framework), "reasons": reasons(f.reasons, "the framework")}
+            for f in a.frameworks
+        ],
+        "sources": [
+            {
+                "record": term(s.record),
+                "source": term(s.source),
+                "citation": s.citation,
+                "confidence": term(s.confidence),
+            }
+            for s in a.sources
+        ],
+    }
+
+
+def _sections(a: Assessment) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The report's tables: (heading, column names, rows of plain text)."""
+    risk_rows = [
+        [a.name(f.risk), " ".join(explain(r, a.name, "the risk") for r in f.reasons)]
+        for f in a.risks
+    ]
+    measure_rows = [
+        [
+            a.name(f.risk),
+            a.name(m.countermeasure),
+            m.status + (f" ({', '.join(a.name(r) for r in m.records)})" if m.records else ""),
+        ]
+        for f in a.risks
+        for m in f.mitigations
+    ]
+    unmitigated = [
+        [a.name(f.risk), "no countermeasure known", ""] for f in a.risks if not f.mitigations
+    ]
+    framework_rows = [
+        [a.name(f.framework), " ".join(explain(r, a.name, "the framework") for r in f.reasons)]
+        for f in a.frameworks
+    ]
+    fact_rows = [[a.name(p), a.name(v)] for p, v in a.facts]
+    source_rows = [
+        [
+            a.name(s.record),
+            s.citation or a.name(s.source),
+            a.name(s.confidence) if s.confidence else "",
+        ]
+        for s in a.sources
+    ]
+    return [
+        ("Facts", ["property", "value"], fact_rows),
+        ("Risks", ["risk", "why"], risk_rows),
+        ("Countermeasures", ["risk", "countermeasure", "status"], measure_rows + unmitigated),
+        ("Legal frameworks", ["framework", "why"], framework_rows),
+        ("Sources", ["record", "source", "confidence"], source_rows),
+    ]
+
+
+def _summary(a: Assessment) -> str:
+    lacking = sorted({m.countermeasure for f in a.risks for m in f.lacking}, key=str)
+    return (
+        f"{len(a.risks)} risk(s) apply, {len(a.frameworks)} legal framework(s) govern it; "
+        f"{len(lacking)} mitigating countermeasure(s) are not in place."
+    )
+
+
+def to_markdown(assessment: Assessment) -> str:
+    """The assessment as a Markdown document."""
+    a = assessment
+    lines = [f"# Risk assessment: {a.name(a.engagement)}", "", f"`{a.engagement}`", "", _summary(a)]
+    for heading, columns, rows in _sections(a):
+        lines += ["", f"## {heading}", ""]
+        if not rows:
+            lines.append("None recorded.")
+            continue
+        lines.append("| " + " | ".join(columns) + " |")
+        lines.append("|" + "---|" * len(columns))
+        for row in rows:
+            cells = (" ".join(c.split()).replace("|", "\\|") for c in row)
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def to_html(assessment: Assessment) -> str:
+    """The assessment as a standalone HTML page."""
+    a = assessment
+    title = html.escape(f"Risk assessment: {a.name(a.engagement)}")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        f'<head><meta charset="utf-8"><title>{title}</title>',
+        "<style>body{font-family:sans-serif;max-width:70em;margin:auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3em;"
+        "vertical-align:top;text-align:left}</style></head>",
+        "<body>",
+        f"<h1>{title}</h1>",
+        f"<p><code>{html.escape(str(a.engagement))}</code></p>",
+        f"<p>{html.escape(_summary(a))}</p>",
+    ]
+    for heading, columns, rows in _sections(a):
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        if not rows:
+            parts.append("<p>None recorded.</p>")
+            continue
+        parts.append(
+            "<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in columns) + "</tr>"
+        )
+        parts.extend(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+        )
+        parts.append("</table>")
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def report(assessment: Assessment, fmt: str) -> str:
+    """The assessment as a document in ``fmt`` (markdown, html or json)."""
+    if fmt == "markdown":
+        return to_markdown(assessment)
+    if fmt == "html":
+        return to_html(assessment)
+    if fmt == "json":
+        return json.dumps(to_json(assessment), indent=2, ensure_ascii=False) + "\n"
+    raise ParameterError(f"report format {fmt!r}: use one of {', '.join(REPORT_FORMATS)}")
+
+
+__all__ = [
+    "REPORT_FORMATS",
+    "Assessment",
+    "FrameworkFinding",
+    "Mitigation",
+    "Reason",
+    "RiskFinding",
+    "SourceCitation",
+    "assess",
+    "engagement_facts",
+    "explain",
+    "report",
+    "to_html",
+    "to_json",
+    "to_markdown",
+]
