@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import random
 import socket
 import subprocess
 import sys
@@ -595,7 +597,8 @@ def test_write_errors(sample_graph: rdflib.Graph, tmp_path: Path) -> None:
     assert message == f"{path}: cannot write: No such file or directory"
     message = str(_error(lambda: rdfio.write(sample_graph, tmp_path / "out.yaml"), InputError))
     assert message.startswith(f"{tmp_path / 'out.yaml'}: cannot tell the RDF format")
-    _error(lambda: rdfio.serialize(sample_graph, "yaml"), InputError)
+    message = str(_error(lambda: rdfio.serialize(sample_graph, "yaml"), InputError))
+    assert message.startswith("unknown RDF format 'yaml'; known formats: turtle (.ttl), nt (.nt)")
     _error(lambda: rdfio.write(["not a quad"], tmp_path / "x.nt"), InputError)
 
 
@@ -867,3 +870,53 @@ def test_moderately_nested_rdfxml_is_read(tmp_path: Path) -> None:
     path = tmp_path / "nested.rdf"
     path.write_text(_nested_rdfxml(200))  # 401 elements deep, counting rdf:RDF
     assert len(rdfio.read_quads(path)) == 400  # 200 ex:p links and 200 ex:a attributes
+
+
+def test_ill_typed_literals_are_read_quietly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, recwarn: pytest.WarningsRecorder
+) -> None:
+    # rdflib logs a traceback for each literal it cannot convert: none must reach the user.
+    path = tmp_path / "ill-typed.ttl"
+    path.write_text(
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f'<{EX}s> <{EX}date> "2019-5-4"^^xsd:date ; <{EX}flag> "tre"^^xsd:boolean ;'
+        f' <{EX}n> "12x"^^xsd:integer .\n'
+    )
+    graph = rdfio.read_graph(path)
+    assert sorted(str(o) for o in graph.objects()) == ["12x", "2019-5-4", "tre"]
+    single = rdfio.to_rdflib(ox.Literal("2019-5-4", datatype=ox.NamedNode(str(rdflib.XSD.date))))
+    assert str(single) == "2019-5-4"
+    assert [r for r in caplog.records if r.name.startswith("rdflib")] == []
+    assert [w for w in recwarn if "rdflib" in w.filename] == []
+    assert not logging.getLogger("rdflib.term").disabled  # restored afterwards
+
+
+@pytest.mark.parametrize("fmt", sorted(rdfio.FORMATS))
+def test_mutated_files_only_raise_coopgraph_errors(
+    fmt: str, sample_graph: rdflib.Graph, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # Random damage to a valid file: either it still parses, or a one-line coopgraph error.
+    rng = random.Random(f"rdfio-{fmt}")
+    original = rdfio.serialize(sample_graph, fmt).encode("utf-8")
+    path = tmp_path / f"mutated{rdfio.FORMATS[fmt].extensions[0]}"
+    outcomes = {"parsed": 0, "refused": 0}
+    for _ in range(150):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(data))
+            if rng.random() < 0.5:
+                del data[at : at + rng.randint(1, 8)]
+            else:
+                data[at:at] = rng.choice(
+                    [b"<", b">", b'"', b"{", b"}", b"[", b"@", b"&", b"\xff", b"\n"]
+                )
+        path.write_bytes(bytes(data))
+        try:
+            rdfio.read_graph(path)
+            outcomes["parsed"] += 1
+        except CoopgraphError as error:
+            message = str(error)
+            assert message.startswith(f"{path}") and "\n" not in message
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 0
+    assert "Traceback" not in capfd.readouterr().err

@@ -31,9 +31,11 @@ import hashlib
 import io
 import itertools
 import json
+import logging
 import os
 import re
 import stat
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, NamedTuple, TypeAlias
@@ -144,12 +146,7 @@ def detect_format(path: StrPath, fmt: str | None = None) -> str:
     """
     name = os.fspath(path)
     if fmt is not None:
-        canonical = _ALIASES.get(fmt.strip().lower())
-        if canonical is None:
-            raise InputError(
-                f"{name}: unknown RDF format {fmt!r}; known formats: {_known_formats()}"
-            )
-        return canonical
+        return _canonical_format(fmt, name)
     suffix = Path(name).suffix.lower()
     canonical = _BY_EXTENSION.get(suffix)
     if canonical is None:
@@ -158,6 +155,14 @@ def detect_format(path: StrPath, fmt: str | None = None) -> str:
             f"{name}: cannot tell the RDF format from {what}; give the format explicitly;"
             f" known formats: {_known_formats()}"
         )
+    return canonical
+
+
+def _canonical_format(fmt: str, where: str | None) -> str:
+    canonical = _ALIASES.get(fmt.strip().lower())
+    if canonical is None:
+        prefix = f"{where}: " if where else ""
+        raise InputError(f"{prefix}unknown RDF format {fmt!r}; known formats: {_known_formats()}")
     return canonical
 
 
@@ -203,7 +208,7 @@ def read_graph(paths: StrPath | Iterable[StrPath], fmt: str | None = None) -> rd
         for prefix, namespace in prefixes.items():
             graph.bind(prefix, namespace, override=True, replace=True)
         try:
-            with _gc_paused():
+            with _gc_paused(), _rdflib_quiet():
                 graph.addN(
                     (convert(q.subject), convert(q.predicate), convert(q.object), graph)
                     for q in quads
@@ -469,9 +474,33 @@ def _check_jsonld_contexts(name: str, data: bytes) -> None:
 def to_rdflib(term: object) -> rdflib.term.Node:
     """The rdflib term for a pyoxigraph term (the default graph becomes rdflib's default graph id).
 
-    Raises InputError for what rdflib cannot represent (RDF 1.2 triple terms and
-    literals with a base direction).
+    Literals keep their lexical form exactly (no rdflib normalization), ill-typed
+    ones included, without rdflib's warnings. Raises InputError for what rdflib
+    cannot represent (RDF 1.2 triple terms and literals with a base direction).
     """
+    with _rdflib_quiet():
+        return _term_to_rdflib(term)
+
+
+@contextlib.contextmanager
+def _rdflib_quiet() -> Iterator[None]:
+    """Silence rdflib about ill-typed literals ("2019-5-4"^^xsd:date).
+
+    rdflib logs each one with a full traceback (to stderr when logging is not
+    configured); reporting them is the job of SHACL validation, not of reading.
+    """
+    logger = logging.getLogger("rdflib.term")
+    disabled = logger.disabled
+    logger.disabled = True
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"rdflib\.")
+            yield
+    finally:
+        logger.disabled = disabled
+
+
+def _term_to_rdflib(term: object) -> rdflib.term.Node:
     kind = type(term)
     if kind is ox.NamedNode:
         return rdflib.URIRef(term.value)
@@ -524,7 +553,7 @@ def from_rdflib(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.D
 
 
 class _ToRdflib:
-    """to_rdflib with a cache: IRIs and literals repeat a lot in real data."""
+    """to_rdflib with a cache (IRIs and literals repeat a lot); use inside _rdflib_quiet()."""
 
     def __init__(self) -> None:
         self.cache: dict[object, rdflib.term.Node] = {}
@@ -532,7 +561,7 @@ class _ToRdflib:
     def __call__(self, term: object) -> rdflib.term.Node:
         node = self.cache.get(term)
         if node is None:
-            node = self.cache[term] = to_rdflib(term)
+            node = self.cache[term] = _term_to_rdflib(term)
         return node
 
 
@@ -559,7 +588,7 @@ def serialize(graph: RdfData, fmt: str, *, context: dict[str, object] | None = N
     JSON-LD is compacted with ``context`` when one is given (it must be inline:
     a context that refers to a URL is refused, never fetched).
     """
-    return _serialize(graph, detect_format("<output>", fmt), context).decode("utf-8")
+    return _serialize(graph, _canonical_format(fmt, None), context).decode("utf-8")
 
 
 def write(
@@ -722,9 +751,10 @@ def _jsonld_with_context(data: RdfData, context: dict[str, object]) -> bytes:
         named = any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads)
         data = rdflib.Dataset() if named else rdflib.Graph()
         try:
-            for q in quads:
-                triple = (convert(q.subject), convert(q.predicate), convert(q.object))
-                data.add((*triple, convert(q.graph_name)) if named else triple)
+            with _rdflib_quiet():
+                for q in quads:
+                    triple = (convert(q.subject), convert(q.predicate), convert(q.object))
+                    data.add((*triple, convert(q.graph_name)) if named else triple)
         except InputError as error:
             raise InputError(f"cannot write json-ld: {error}") from None
     # rdflib's from_rdf() forces "native" JSON numbers whenever a context is active, which
