@@ -204,18 +204,18 @@ def get_query(name: str) -> CannedQuery:
     return queries[name]
 
 
-def expand_name(text: str) -> str | None:
+def expand_name(text: str, what: str = "IRI") -> str | None:
     """The IRI that ``text`` names as ``<iri>``, a full IRI or a compact name; None otherwise.
 
-    Raises ParameterError when the text is meant as an IRI but is not a valid one.
+    Raises ParameterError (naming ``what``) when the text is meant as an IRI but is not valid.
     """
     if text.startswith("<") and text.endswith(">"):
-        return validate_iri(text[1:-1], f"<{text[1:-1]}>")
+        return validate_iri(text[1:-1], what)
     prefix, colon, local = text.partition(":")
     if colon and prefix in PREFIXES and " " not in text:
-        return validate_iri(PREFIXES[prefix] + local, text)
+        return validate_iri(PREFIXES[prefix] + local, what)
     if _SCHEME_IRI.match(text):
-        return validate_iri(text, text)
+        return validate_iri(text, what)
     return None
 
 
@@ -224,7 +224,7 @@ def resolve_term(store: Store, text: str, what: str = "term") -> URIRef:
 
     UnknownTermError when no term has that label, or when several do (they are listed).
     """
-    iri = expand_name(text)
+    iri = expand_name(text, what)
     if iri is not None:
         return URIRef(iri)
     result = store.query(_LABEL_LOOKUP, {"text": Literal(text)})

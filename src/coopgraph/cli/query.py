@@ -1,0 +1,299 @@
+"""``coopgraph query``, ``sparql``, ``risks``, ``report`` and ``demo``.
+
+They read the bundled ontology and example knowledge base by default, the bundled ontology and
+the user's files with ``--data``, or an existing store with ``--store``; the canned queries and
+the risk assessment run unchanged on each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+from coopgraph import catalogue, risks
+from coopgraph.cli import add_subcommand
+from coopgraph.dataset import open_dataset
+from coopgraph.errors import InputError, ParameterError
+from coopgraph.render import GRAPH_FORMATS, TABLE_FORMATS, label_map, render_result, render_rows
+from coopgraph.store import GraphResult, SelectResult, Store, open_store
+from coopgraph.vocab import example_files
+
+DEMO_ENGAGEMENTS = 3
+"""How many case-study engagements ``coopgraph demo`` assesses unless told."""
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "data (default: the bundled ontology and example knowledge base)"
+    ).add_mutually_exclusive_group()
+    group.add_argument(
+        "--data",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="use the bundled ontology and these RDF files instead (repeatable)",
+    )
+    group.add_argument(
+        "--store",
+        metavar="SPEC",
+        help="query this store as it is: oxigraph:PATH, a directory, memory, or an http(s):// "
+        "SPARQL endpoint",
+    )
+
+
+@contextlib.contextmanager
+def _dataset(args: argparse.Namespace) -> Iterator[Store]:
+    store = open_store(args.store) if args.store else open_dataset(args.data or None)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write: {exc.strerror}") from None
+
+
+def _print_result(store: Store, result: object, fmt: str | None, output: str | None) -> None:
+    labels = None
+    if isinstance(result, SelectResult) and fmt in (None, "table", "markdown"):
+        labels = label_map(store, (term for row in result.rows for term in row))
+    _write(render_result(result, fmt, labels), output)  # type: ignore[arg-type]
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            raise ParameterError(f"--param {pair!r}: write it as name=value")
+        if key.strip() in params:
+            raise ParameterError(f"--param {key.strip()} is given twice")
+        params[key.strip()] = value
+    return params
+
+
+# ----------------------------------------------------------------------------- query
+
+
+def _query_list(args: argparse.Namespace) -> int:
+    rows = [
+        (
+            q.name,
+            q.question,
+            q.title,
+            ", ".join(
+                f"{p.name} ({p.kind}, {'required' if p.required else 'optional'})"
+                for p in q.parameters
+            ),
+        )
+        for q in catalogue.catalogue().values()
+    ]
+    _write(render_rows(["name", "question", "title", "parameters"], rows, args.format), None)
+    return 0
+
+
+def _query_show(args: argparse.Namespace) -> int:
+    sys.stdout.write(catalogue.get_query(args.name).text)
+    return 0
+
+
+def _query_run(args: argparse.Namespace) -> int:
+    query = catalogue.get_query(args.name)
+    params = _parse_params(args.param)
+    with _dataset(args) as store:
+        result = store.query(query.text, catalogue.bind_parameters(store, query, params))
+        _print_result(store, result, args.format, args.output)
+    return 0
+
+
+def _sparql(args: argparse.Namespace) -> int:
+    if (args.query is None) == (args.file is None):
+        raise ParameterError("give the query as an argument or with -f FILE (one of them)")
+    text = args.query
+    if args.file is not None:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{args.file}: cannot read the query: {exc}") from None
+    with _dataset(args) as store:
+        result = store.query(text)
+        if args.format in GRAPH_FORMATS and not isinstance(result, GraphResult):
+            raise ParameterError(f"--format {args.format} is for CONSTRUCT and DESCRIBE queries")
+        if args.format in TABLE_FORMATS and isinstance(result, GraphResult):
+            raise ParameterError(
+                f"--format {args.format} is for SELECT and ASK; use turtle or json-ld"
+            )
+        _print_result(store, result, args.format, args.output)
+    return 0
+
+
+# ----------------------------------------------------------------------------- risks
+
+
+def _risk_rows(assessment: risks.Assessment) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for finding in assessment.risks:
+        why = " ".join(risks.explain(r, assessment.name, "the risk") for r in finding.reasons)
+        has = [
+            assessment.name(m.countermeasure)
+            for m in finding.mitigations
+            if m not in finding.lacking
+        ]
+        lacks = [f"{assessment.name(m.countermeasure)} ({m.status})" for m in finding.lacking]
+        rows.append((assessment.name(finding.risk), why, "; ".join(has), "; ".join(lacks)))
+    return rows
+
+
+def _print_assessment(assessment: risks.Assessment, fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(risks.report(assessment, "json"))
+        return
+    if fmt == "markdown":
+        sys.stdout.write(risks.report(assessment, "markdown"))
+        return
+    print(f"Risk assessment of {assessment.name(assessment.engagement)} <{assessment.engagement}>")
+    columns = ["risk", "why", "countermeasures in place", "countermeasures lacking"]
+    sys.stdout.write(render_rows(columns, _risk_rows(assessment), "table"))
+    frameworks = [
+        (
+            assessment.name(f.framework),
+            " ".join(risks.explain(r, assessment.name, "the framework") for r in f.reasons),
+        )
+        for f in assessment.frameworks
+    ]
+    sys.stdout.write(render_rows(["legal framework", "why"], frameworks, "table"))
+
+
+def _risks(args: argparse.Namespace) -> int:
+    with _dataset(args) as store:
+        _print_assessment(risks.assess(store, args.engagement), args.format)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    with _dataset(args) as store:
+        _write(risks.report(risks.assess(store, args.engagement), args.format), args.output)
+    return 0
+
+
+# ----------------------------------------------------------------------------- demo
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from coopgraph.validate import validate
+
+    with open_dataset() as store:
+        print(f"Loaded the bundled ontology and example knowledge base: {len(store)} statements.")
+        with contextlib.ExitStack() as stack:
+            paths = [stack.enter_context(resources.as_file(f)) for f in example_files()]
+            result = validate(paths)
+        counts = ", ".join(f"{n} {severity.lower()}(s)" for severity, n in result.counts().items())
+        verdict = "conforms" if result.conforms else "does NOT conform"
+        print(f"Validation against the ontology and shapes: the data {verdict} ({counts}).")
+        studies = catalogue.run_select(store, "case-studies-by-type").dicts()
+        engagements = list(dict.fromkeys(row["engagement"] for row in studies))
+        for engagement in engagements[: args.engagements]:
+            print()
+            _print_assessment(risks.assess(store, engagement), "table")
+    return 0
+
+
+# ----------------------------------------------------------------------------- register
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    query = add_subcommand(
+        subparsers, "query", lambda a: _missing_action(query), "List, show and run canned queries."
+    )
+    actions = query.add_subparsers(dest="action", metavar="ACTION")
+
+    listing = add_subcommand(actions, "list", _query_list, "List the canned queries.")
+    listing.add_argument("--format", choices=TABLE_FORMATS, default="table")
+
+    show = add_subcommand(actions, "show", _query_show, "Print a canned query's text.")
+    show.add_argument("name", help="the query's name (see coopgraph query list)")
+
+    run = add_subcommand(actions, "run", _query_run, "Run a canned query.")
+    run.add_argument("name", help="the query's name (see coopgraph query list)")
+    run.add_argument(
+        "--param",
+        "-p",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="a parameter: an IRI, a compact name (coop:X, data:X), an exact label, a literal "
+        "or a date, as the query declares (repeatable)",
+    )
+    _add_output_options(run, TABLE_FORMATS + GRAPH_FORMATS)
+    _add_source_options(run)
+
+    sparql = add_subcommand(subparsers, "sparql", _sparql, "Run an ad-hoc SPARQL query.")
+    sparql.add_argument("query", nargs="?", help="the query text")
+    sparql.add_argument("-f", "--file", metavar="FILE", help="read the query from FILE")
+    _add_output_options(sparql, TABLE_FORMATS + GRAPH_FORMATS)
+    _add_source_options(sparql)
+
+    risk = add_subcommand(
+        subparsers,
+        "risks",
+        _risks,
+        "Assess an engagement: its risks and why, their countermeasures (in place or lacking) "
+        "and the legal frameworks that govern it.",
+    )
+    risk.add_argument("engagement", help="the engagement: an IRI, data:Name or exact label")
+    risk.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    _add_source_options(risk)
+
+    document = add_subcommand(
+        subparsers,
+        "report",
+        _report,
+        "Write an engagement's risk assessment as a document, with its facts and sources.",
+    )
+    document.add_argument("engagement", help="the engagement: an IRI, data:Name or exact label")
+    document.add_argument("--format", choices=risks.REPORT_FORMATS, default="markdown")
+    document.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    _add_source_options(document)
+
+    demo = add_subcommand(
+        subparsers,
+        "demo",
+        _demo,
+        "Load the bundled data into the embedded store, validate it and assess a few "
+        "case-study engagements.",
+    )
+    demo.add_argument(
+        "--engagements",
+        type=int,
+        default=DEMO_ENGAGEMENTS,
+        metavar="N",
+        help=f"how many case-study engagements to assess (default {DEMO_ENGAGEMENTS})",
+    )
+
+
+def _add_output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument(
+        "--format",
+        choices=formats,
+        help="output format (default: table for SELECT and ASK, turtle for CONSTRUCT/DESCRIBE)",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+
+
+def _missing_action(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
