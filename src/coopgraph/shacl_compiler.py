@@ -1,0 +1,694 @@
+"""The fast validation engine: SHACL shapes compiled to SPARQL SELECT queries on Oxigraph.
+
+pySHACL (the reference engine) walks focus nodes one by one in Python and runs every
+SHACL-SPARQL constraint once per focus node on rdflib's SPARQL engine, which is where
+large data sets spend their time. This module instead turns each constraint of each
+shape into one SELECT query that returns only the violating focus nodes (and values),
+for all focus nodes at once, and runs it on an in-memory Oxigraph store.
+
+The results are the ones pySHACL gives (same focus nodes, values, paths, source
+shapes, components, severities and messages), which ``tests/test_validate_engines.py``
+checks on every fixture and on the example knowledge base. To keep that promise the
+compiler mirrors pySHACL where SHACL leaves room:
+
+* ``sh:datatype`` rejects ill-typed literals exactly as rdflib judges them (the
+  literals are checked in Python once, and the few bad ones are listed in the query);
+* SPARQL-based constraints behave as if ``$this`` were pre-bound: the shape's focus
+  nodes are joined in front of the query's own pattern, rows are deduplicated as
+  pySHACL does, and ``{?var}`` in messages is filled the same way.
+
+Shapes that use something outside the compiled subset (qualified value shapes,
+property-pair constraints, value ranges, language lists, SHACL-AF targets and rules,
+custom constraint components, recursive shapes, SPARQL constraints with sub-queries or
+aggregates) raise :class:`Unsupported`; the caller then uses pySHACL. So does data with
+literals that Oxigraph would normalise ("01"^^xsd:integer is stored as "1").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from coopgraph import rdfio
+from coopgraph.validate import Finding, Severity
+
+__all__ = ["Unsupported", "find_noncanonical_literals", "run_compiled"]
+
+
+class Unsupported(Exception):
+    """The shapes (or the data) need something this engine does not translate."""
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_VALUE_COMPONENTS = {
+    SH["class"]: SH.ClassConstraintComponent,
+    SH.datatype: SH.DatatypeConstraintComponent,
+    SH.nodeKind: SH.NodeKindConstraintComponent,
+    SH.minLength: SH.MinLengthConstraintComponent,
+    SH.maxLength: SH.MaxLengthConstraintComponent,
+    SH.pattern: SH.PatternConstraintComponent,
+    SH["in"]: SH.InConstraintComponent,
+    SH.node: SH.NodeConstraintComponent,
+    SH["not"]: SH.NotConstraintComponent,
+    SH["and"]: SH.AndConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+    SH.xone: SH.XoneConstraintComponent,
+}
+"""Parameters whose constraint is tested on each value node on its own."""
+_FOCUS_COMPONENTS = {
+    SH.minCount: SH.MinCountConstraintComponent,
+    SH.maxCount: SH.MaxCountConstraintComponent,
+    SH.hasValue: SH.HasValueConstraintComponent,
+    SH.uniqueLang: SH.UniqueLangConstraintComponent,
+    SH.closed: SH.ClosedConstraintComponent,
+    SH.sparql: SH.SPARQLConstraintComponent,
+    SH.property: SH.PropertyConstraintComponent,
+}
+"""Parameters whose constraint looks at all value nodes of a focus node together."""
+_IGNORED = {
+    SH.path,
+    SH.message,
+    SH.severity,
+    SH.deactivated,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.defaultValue,
+    SH.flags,
+    SH.ignoredProperties,
+    SH.declare,
+    SH.prefixes,
+    *_TARGETS,
+}
+"""SHACL predicates on a shape that either carry no constraint or belong to another one."""
+_SEVERITIES: dict[Node, Severity] = {
+    SH.Violation: "Violation",
+    SH.Warning: "Warning",
+    SH.Info: "Info",
+}
+_NODE_KINDS = {
+    SH.IRI: "isIRI({0})",
+    SH.BlankNode: "isBlank({0})",
+    SH.Literal: "isLiteral({0})",
+    SH.BlankNodeOrIRI: "!isLiteral({0})",
+    SH.BlankNodeOrLiteral: "!isIRI({0})",
+    SH.IRIOrLiteral: "!isBlank({0})",
+}
+_RDF_TYPE = f"<{RDF.type}>"
+_SUBCLASS_OF = f"<{RDFS.subClassOf}>"
+_QUERY_OPTIONS = {"use_default_graph_as_union": True}
+
+
+# --------------------------------------------------------------------------- SPARQL text
+
+
+def _term(node: Node) -> str:
+    """An rdflib term as SPARQL text."""
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        text = _string(str(node))
+        if node.language:
+            return f"{text}@{node.language}"
+        datatype = node.datatype or XSD.string
+        return f"{text}^^<{datatype}>"
+    raise Unsupported(f"a blank node ({node.n3()}) as a constraint parameter")
+
+
+def _string(text: str) -> str:
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
+    return f'"{escaped}"'
+
+
+class _Names:
+    """Fresh SPARQL variable names, so nested patterns never capture each other's variables."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count()
+
+    def __call__(self, stem: str) -> str:
+        return f"?_{stem}{next(self._counter)}"
+
+
+# --------------------------------------------------------------------------- the shapes
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One compiled query and how to turn its rows into findings."""
+
+    query: str
+    shape: Node
+    component: URIRef
+    kind: str  # "value", "focus", "self", "lang", "closed" or "sparql"
+    sparql_constraint: Node | None = None
+
+
+class _Compiler:
+    def __init__(self, shapes: Graph, bad_literals: dict[URIRef, set[Literal]]) -> None:
+        self.shapes = shapes
+        self.bad_literals = bad_literals
+        self.names = _Names()
+        self.checks: list[_Check] = []
+
+    # ------------------------------------------------------------------ shape facts
+
+    def deactivated(self, shape: Node) -> bool:
+        value = self.shapes.value(shape, SH.deactivated)
+        return isinstance(value, Literal) and value.value is True
+
+    def severity(self, shape: Node) -> Severity:
+        value = self.shapes.value(shape, SH.severity, default=SH.Violation)
+        if value not in _SEVERITIES:
+            raise Unsupported(f"the custom severity {value.n3()}")
+        return _SEVERITIES[value]
+
+    def messages(self, shape: Node) -> frozenset[Literal]:
+        return frozenset(
+            m for m in self.shapes.objects(shape, SH.message) if isinstance(m, Literal)
+        )
+
+    def path(self, node: Node) -> str:
+        """A SHACL path as a SPARQL property path."""
+        if isinstance(node, URIRef):
+            return f"<{node}>"
+        if (node, RDF.first, None) in self.shapes:
+            return "(" + "/".join(self.path(step) for step in Collection(self.shapes, node)) + ")"
+        for predicate, template in (
+            (SH.inversePath, "^({})"),
+            (SH.zeroOrMorePath, "({})*"),
+            (SH.oneOrMorePath, "({})+"),
+            (SH.zeroOrOnePath, "({})?"),
+        ):
+            inner = self.shapes.value(node, predicate)
+            if inner is not None:
+                return template.format(self.path(inner))
+        alternatives = self.shapes.value(node, SH.alternativePath)
+        if alternatives is not None:
+            options = Collection(self.shapes, alternatives)
+            return "(" + "|".join(self.path(step) for step in options) + ")"
+        raise Unsupported(f"the property path {node.n3()}")
+
+    def parameters(self, shape: Node) -> Iterator[tuple[URIRef, Node]]:
+        """The constraint parameters of a shape; refuses the ones not compiled."""
+        for predicate, value in self.shapes.predicate_objects(shape):
+            if not isinstance(predicate, URIRef) or not predicate.startswith(str(SH)):
+                continue
+            if predicate in _IGNORED:
+                continue
+            if predicate not in _VALUE_COMPONENTS and predicate not in _FOCUS_COMPONENTS:
+                raise Unsupported(f"{predicate.n3(self.shapes.namespace_manager)} on a shape")
+            yield predicate, value
+
+    def focus_pattern(self, shape: Node) -> str | None:
+        """A group pattern binding ?this to each focus node of a shape's targets, or None."""
+        branches = []
+        for target_class in self.shapes.objects(shape, SH.targetClass):
+            branches.append(f"?this {_RDF_TYPE}/{_SUBCLASS_OF}* {_term(target_class)} .")
+        if (shape, RDF.type, RDFS.Class) in self.shapes or (
+            shape,
+            RDF.type,
+            OWL.Class,
+        ) in self.shapes:
+            branches.append(f"?this {_RDF_TYPE}/{_SUBCLASS_OF}* {_term(shape)} .")
+        nodes = list(self.shapes.objects(shape, SH.targetNode))
+        if nodes:
+            branches.append("VALUES ?this { " + " ".join(_term(n) for n in nodes) + " }")
+        for predicate in self.shapes.objects(shape, SH.targetSubjectsOf):
+            branches.append(f"?this {_term(predicate)} [] .")
+        for predicate in self.shapes.objects(shape, SH.targetObjectsOf):
+            branches.append(f"[] {_term(predicate)} ?this .")
+        if (shape, SH.target, None) in self.shapes:
+            raise Unsupported("SHACL-AF custom targets (sh:target)")
+        if not branches:
+            return None
+        union = " UNION ".join(f"{{ {b} }}" for b in branches)
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+
+    # ------------------------------------------------------------------ value tests
+
+    def value_test(self, predicate: URIRef, parameter: Node, var: str, stack: tuple) -> str:
+        """A SPARQL expression that is true when the value in ``var`` satisfies the constraint."""
+        if predicate == SH["class"]:
+            return f"EXISTS {{ {var} {_RDF_TYPE}/{_SUBCLASS_OF}* {_term(parameter)} }}"
+        if predicate == SH.datatype:
+            return self.datatype_test(parameter, var)
+        if predicate == SH.nodeKind:
+            if parameter not in _NODE_KINDS:
+                raise Unsupported(f"the node kind {parameter.n3()}")
+            return _NODE_KINDS[parameter].format(var)
+        if predicate in (SH.minLength, SH.maxLength):
+            operator = ">=" if predicate == SH.minLength else "<="
+            return f"(!isBlank({var}) && STRLEN(STR({var})) {operator} {int(parameter)})"
+        if predicate == SH.pattern:
+            return self.pattern_test(parameter, var, stack[-1])
+        if predicate == SH["in"]:
+            members = list(Collection(self.shapes, parameter))
+            if not members:
+                return "false"
+            return "(" + " || ".join(f"sameTerm({var}, {_term(m)})" for m in members) + ")"
+        if predicate == SH.node:
+            return self.conforms(parameter, var, stack)
+        if predicate == SH["not"]:
+            return f"!({self.conforms(parameter, var, stack)})"
+        members = [self.conforms(m, var, stack) for m in Collection(self.shapes, parameter)]
+        if predicate == SH["and"]:
+            return "(" + " && ".join(members or ["true"]) + ")"
+        if predicate == SH["or"]:
+            return "(" + " || ".join(members or ["false"]) + ")"
+        return "((" + " + ".join(f"IF({m}, 1, 0)" for m in members or ["false"]) + ") = 1)"
+
+    def datatype_test(self, datatype: Node, var: str) -> str:
+        # Mirrors pySHACL's DatatypeConstraintComponent, special cases included.
+        if datatype == RDFS.Literal:
+            return f"isLiteral({var})"
+        if datatype == RDF.langString:
+            return f'(isLiteral({var}) && LANG({var}) != "")'
+        if datatype == RDFS.Datatype:
+            return f'(isLiteral({var}) && LANG({var}) = "")'
+        test = f"(isLiteral({var}) && DATATYPE({var}) = {_term(datatype)}"
+        bad = sorted(self.bad_literals.get(datatype, ()), key=str)
+        if bad:
+            test += " && !(" + " || ".join(f"sameTerm({var}, {_term(b)})" for b in bad) + ")"
+        return test + ")"
+
+    def pattern_test(self, pattern: Node, var: str, shape: Node) -> str:
+        flags = self.shapes.value(shape, SH.flags)
+        arguments = f"STR({var}), {_string(str(pattern))}"
+        if flags is not None:
+            arguments += f", {_string(str(flags))}"
+        return f"(!isBlank({var}) && REGEX({arguments}))"
+
+    def conforms(self, shape: Node, var: str, stack: tuple) -> str:
+        """A SPARQL expression that is true when the node in ``var`` conforms to a nested shape."""
+        if shape in stack:
+            raise Unsupported("recursive shapes")
+        if self.deactivated(shape):
+            return "true"
+        stack = (*stack, shape)
+        parts = []
+        path = self.shapes.value(shape, SH.path)
+        for predicate, parameter in self.parameters(shape):
+            if path is not None:
+                parts.append(self.property_conforms(shape, path, predicate, parameter, var, stack))
+            elif predicate in _VALUE_COMPONENTS:
+                parts.append(self.value_test(predicate, parameter, var, stack))
+            elif predicate == SH.hasValue:
+                parts.append(f"sameTerm({var}, {_term(parameter)})")
+            elif predicate == SH.property:
+                if self.deactivated(parameter):
+                    continue
+                property_path = self.shapes.value(parameter, SH.path)
+                for inner, inner_parameter in self.parameters(parameter):
+                    parts.append(
+                        self.property_conforms(
+                            parameter,
+                            property_path,
+                            inner,
+                            inner_parameter,
+                            var,
+                            (*stack, parameter),
+                        )
+                    )
+            else:
+                raise Unsupported(f"{predicate.n3()} inside a nested shape")
+        return "(" + " && ".join(parts or ["true"]) + ")"
+
+    def property_conforms(
+        self, shape: Node, path: Node, predicate: URIRef, parameter: Node, var: str, stack: tuple
+    ) -> str:
+        """True when the values of ``path`` from ``var`` meet one constraint of a property shape."""
+        sparql_path = self.path(path)
+        if predicate in _VALUE_COMPONENTS:
+            value = self.names("v")
+            test = self.value_test(predicate, parameter, value, stack)
+            return f"NOT EXISTS {{ {var} {sparql_path} {value} . FILTER (!({test})) }}"
+        if predicate in (SH.minCount, SH.maxCount):
+            count = int(parameter) + (1 if predicate == SH.maxCount else 0)
+            if count == 0:
+                return "true" if predicate == SH.minCount else "false"
+            if count > 3:
+                raise Unsupported("nested cardinalities above 3")
+            values = [self.names("v") for _ in range(count)]
+            triples = " ".join(f"{var} {sparql_path} {v} ." for v in values)
+            distinct = [f"!sameTerm({a}, {b})" for a, b in itertools.combinations(values, 2)]
+            pattern = triples + (f" FILTER ({' && '.join(distinct)})" if distinct else "")
+            return f"{'EXISTS' if predicate == SH.minCount else 'NOT EXISTS'} {{ {pattern} }}"
+        if predicate == SH.hasValue:
+            value = self.names("v")
+            test = f"sameTerm({value}, {_term(parameter)})"
+            return f"EXISTS {{ {var} {sparql_path} {value} . FILTER ({test}) }}"
+        raise Unsupported(f"{predicate.n3()} inside a nested property shape")
+
+    # ------------------------------------------------------------------ top-level checks
+
+    def compile(self) -> list[_Check]:
+        subjects = set(self.shapes.subjects())
+        for shape in sorted(subjects, key=str):
+            focus = self.focus_pattern(shape)
+            if focus is None or self.deactivated(shape):
+                continue
+            path = self.shapes.value(shape, SH.path)
+            if path is None:
+                self.node_checks(shape, focus)
+            else:
+                self.property_checks(shape, path, focus)
+        return self.checks
+
+    def add(
+        self, query: str, shape: Node, component: URIRef, kind: str, constraint: Node | None = None
+    ) -> None:
+        self.checks.append(_Check(query, shape, component, kind, constraint))
+
+    def node_checks(self, shape: Node, focus: str) -> None:
+        for predicate, parameter in self.parameters(shape):
+            if predicate in _VALUE_COMPONENTS:
+                test = self.value_test(predicate, parameter, "?this", (shape,))
+                query = f"SELECT ?this WHERE {{ {focus} FILTER (!({test})) }}"
+                self.add(query, shape, _VALUE_COMPONENTS[predicate], "self")
+            elif predicate == SH.hasValue:
+                test = f"sameTerm(?this, {_term(parameter)})"
+                query = f"SELECT ?this WHERE {{ {focus} FILTER (!{test}) }}"
+                self.add(query, shape, SH.HasValueConstraintComponent, "focus")
+            elif predicate == SH.property:
+                if not self.deactivated(parameter):
+                    path = self.shapes.value(parameter, SH.path)
+                    if path is None:
+                        raise Unsupported(f"sh:property {parameter.n3()} without sh:path")
+                    self.property_checks(parameter, path, focus)
+            elif predicate == SH.closed:
+                if isinstance(parameter, Literal) and parameter.value is True:
+                    self.closed_check(shape, focus)
+            elif predicate == SH.sparql:
+                self.sparql_check(shape, parameter, focus, None)
+            else:
+                raise Unsupported(f"{predicate.n3()} on a node shape")
+
+    def property_checks(self, shape: Node, path: Node, focus: str) -> None:
+        sparql_path = self.path(path)
+        for predicate, parameter in self.parameters(shape):
+            if predicate in _VALUE_COMPONENTS:
+                test = self.value_test(predicate, parameter, "?value", (shape,))
+                query = (
+                    f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {sparql_path} ?value ."
+                    f" FILTER (!({test})) }}"
+                )
+                self.add(query, shape, _VALUE_COMPONENTS[predicate], "value")
+            elif predicate == SH.minCount:
+                minimum = int(parameter)
+                values = f"?this {sparql_path} ?value"
+                if minimum == 1:
+                    query = f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ {values} }} }}"
+                elif minimum > 1:
+                    query = (
+                        f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {values} }} }}"
+                        f" GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {minimum})"
+                    )
+                else:
+                    continue
+                self.add(query, shape, SH.MinCountConstraintComponent, "focus")
+            elif predicate == SH.maxCount:
+                query = (
+                    f"SELECT ?this WHERE {{ {focus} ?this {sparql_path} ?value }}"
+                    f" GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(parameter)})"
+                )
+                self.add(query, shape, SH.MaxCountConstraintComponent, "focus")
+            elif predicate == SH.hasValue:
+                query = (
+                    f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {sparql_path} ?value"
+                    f" FILTER (sameTerm(?value, {_term(parameter)})) }} }}"
+                )
+                self.add(query, shape, SH.HasValueConstraintComponent, "focus")
+            elif predicate == SH.uniqueLang:
+                if isinstance(parameter, Literal) and parameter.value is True:
+                    query = (
+                        f"SELECT DISTINCT ?this (LCASE(LANG(?a)) AS ?lang) WHERE {{ {focus}"
+                        f" ?this {sparql_path} ?a . ?this {sparql_path} ?b ."
+                        f' FILTER (isLiteral(?a) && LANG(?a) != "" && !sameTerm(?a, ?b)'
+                        f" && isLiteral(?b) && LCASE(LANG(?a)) = LCASE(LANG(?b))) }}"
+                    )
+                    self.add(query, shape, SH.UniqueLangConstraintComponent, "lang")
+            elif predicate == SH.sparql:
+                self.sparql_check(shape, parameter, focus, sparql_path)
+            else:
+                raise Unsupported(f"{predicate.n3()} on a property shape")
+
+    def closed_check(self, shape: Node, focus: str) -> None:
+        allowed = {
+            self.shapes.value(p, SH.path)
+            for p in self.shapes.objects(shape, SH.property)
+            if isinstance(self.shapes.value(p, SH.path), URIRef)
+        }
+        for ignored in self.shapes.objects(shape, SH.ignoredProperties):
+            allowed.update(Collection(self.shapes, ignored))
+        exclusion = ""
+        if allowed:
+            exclusion = f" FILTER (?path NOT IN ({', '.join(sorted(_term(p) for p in allowed))}))"
+        query = f"SELECT ?this ?path ?value WHERE {{ {focus} ?this ?path ?value .{exclusion} }}"
+        self.add(query, shape, SH.ClosedConstraintComponent, "closed")
+
+    def sparql_check(
+        self, shape: Node, constraint: Node, focus: str, sparql_path: str | None
+    ) -> None:
+        if self.deactivated(constraint):
+            return
+        if (constraint, SH.ask, None) in self.shapes:
+            raise Unsupported("ASK-based SPARQL constraints")
+        text = self.shapes.value(constraint, SH.select)
+        if text is None:
+            raise Unsupported("a SPARQL constraint without sh:select")
+        text = str(text)
+        if len(re.findall(r"\bSELECT\b", text, re.IGNORECASE)) != 1:
+            raise Unsupported("a SPARQL constraint with a sub-query")
+        if re.search(r"\bGROUP\s+BY\b|\bHAVING\b|\$shapesGraph\b", text, re.IGNORECASE):
+            raise Unsupported("a SPARQL constraint with aggregates or $shapesGraph")
+        projection = re.search(r"\bSELECT\b(.*?)(\bWHERE\b)?\s*\{", text, re.IGNORECASE | re.DOTALL)
+        if projection is None or not re.search(r"[?$]this\b|\*", projection.group(1)):
+            raise Unsupported("a SPARQL constraint that does not select $this")
+        if "$PATH" in text:
+            if sparql_path is None:
+                raise Unsupported("$PATH in a SPARQL constraint of a node shape")
+            text = text.replace("$PATH", sparql_path)
+        text = re.sub(r"\$currentShape\b", _term(shape), text)
+        body = projection.end()
+        query = f"{self.prefixes(constraint)}\n{text[:body]} {focus} {text[body:]}"
+        self.add(query, shape, SH.SPARQLConstraintComponent, "sparql", constraint)
+
+    def prefixes(self, constraint: Node) -> str:
+        declarations = []
+        for source in self.shapes.objects(constraint, SH.prefixes):
+            for declaration in self.shapes.objects(source, SH.declare):
+                prefix = self.shapes.value(declaration, SH.prefix)
+                namespace = self.shapes.value(declaration, SH.namespace)
+                if prefix is not None and namespace is not None:
+                    declarations.append(f"PREFIX {prefix}: <{namespace}>")
+        return "\n".join(sorted(set(declarations)))
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run_compiled(store: ox.Store, shapes: Graph) -> list[Finding]:
+    """Validate the union of the store's graphs against the shapes; the results pySHACL gives."""
+    datatypes = {
+        d
+        for d in shapes.objects(None, SH.datatype)
+        if isinstance(d, URIRef) and d not in (RDFS.Literal, RDF.langString, RDFS.Datatype)
+    }
+    compiler = _Compiler(shapes, _ill_typed_literals(store, datatypes))
+    findings: list[Finding] = []
+    for check in compiler.compile():
+        findings.extend(_findings(store, compiler, check))
+    return findings
+
+
+def _findings(store: ox.Store, compiler: _Compiler, check: _Check) -> Iterator[Finding]:
+    shapes = compiler.shapes
+    severity = compiler.severity(check.shape)
+    path = shapes.value(check.shape, SH.path)
+    messages = compiler.messages(check.shape)
+    convert = rdfio.to_rdflib
+    try:
+        solutions = store.query(check.query, **_QUERY_OPTIONS)
+    except SyntaxError as error:
+        raise Unsupported(f"a query Oxigraph cannot parse ({error})") from None
+    if check.kind != "sparql":
+        for row in solutions:
+            focus = convert(row["this"])
+            value: Node | None = None
+            result_path = path
+            if check.kind == "value":
+                value = convert(row["value"])
+            elif check.kind == "self":
+                value = focus
+            elif check.kind == "closed":
+                value = convert(row["value"])
+                result_path = convert(row["path"])
+            yield Finding(
+                focus_node=focus,
+                severity=severity,
+                source_shape=check.shape,
+                component=check.component,
+                path=result_path,
+                value=value,
+                messages=messages or _generic_message(check.component),
+            )
+        return
+    yield from _sparql_findings(solutions, compiler, check, severity, path)
+
+
+def _sparql_findings(
+    solutions: ox.QuerySolutions,
+    compiler: _Compiler,
+    check: _Check,
+    severity: Severity,
+    path: Node | None,
+) -> Iterator[Finding]:
+    """Findings from a SPARQL constraint's rows, deduplicated and worded as pySHACL does."""
+    convert = rdfio.to_rdflib
+    names = [v.value for v in solutions.variables]
+    is_node_shape = path is None
+    shape_messages = compiler.messages(check.shape)
+    constraint_messages = compiler.messages(check.sparql_constraint)
+    seen: set[tuple] = set()
+    failed: set[Node] = set()
+    for row in solutions:
+        bound = {name: convert(row[name]) for name in names if row[name] is not None}
+        focus = bound.pop("this")
+        if bound.pop("failure", None) is not None:
+            if focus in failed:
+                continue
+            failed.add(focus)
+            variables: dict[str, Node] = {**bound, "this": focus}
+            value = focus if is_node_shape else None
+            result_path = path
+        else:
+            result_path = bound.pop("path", None)
+            value = bound.pop("value", None)
+            key = (focus, result_path, value, tuple(sorted(bound.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            if value is None and is_node_shape:
+                value = focus
+            variables = {**bound, "this": focus}
+            if result_path is not None:
+                variables["path"] = result_path
+            if value is not None:
+                variables["value"] = value
+            if result_path is None:
+                result_path = path
+        extra = {m for m in constraint_messages if m not in shape_messages}
+        texts = {_fill(m, variables) for m in (*shape_messages, *extra)}
+        yield Finding(
+            focus_node=focus,
+            severity=severity,
+            source_shape=check.shape,
+            component=check.component,
+            path=result_path,
+            value=value,
+            messages=frozenset(Literal(t) for t in texts) or _generic_message(check.component),
+            source_constraint=check.sparql_constraint,
+        )
+
+
+def _fill(message: Literal, variables: dict[str, Node]) -> str:
+    """``{?name}`` and ``{$name}`` replaced by the variable's value, as pySHACL does it."""
+    text = str(message)
+    for name, value in variables.items():
+        text = re.sub(f"{{[?$]{name}}}", str(value), text)
+    return text
+
+
+def _generic_message(component: URIRef) -> frozenset[Literal]:
+    name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    return frozenset({Literal(f"The value breaks the shape's {name} constraint")})
+
+
+# --------------------------------------------------------------------------- literals
+
+
+def _ill_typed_literals(store: ox.Store, datatypes: Iterable[URIRef]) -> dict[URIRef, set[Literal]]:
+    """The literals of each datatype that rdflib, and so pySHACL, judges ill-typed."""
+    datatypes = sorted(datatypes)
+    if not datatypes:
+        return {}
+    listed = ", ".join(f"<{d}>" for d in datatypes)
+    query = (
+        "SELECT DISTINCT ?v WHERE { ?s ?p ?v"
+        f" FILTER (isLiteral(?v) && DATATYPE(?v) IN ({listed})) }}"
+    )
+    bad: dict[URIRef, set[Literal]] = {}
+    for row in store.query(query, **_QUERY_OPTIONS):
+        literal = rdfio.to_rdflib(row["v"])
+        if not _rdflib_accepts(literal):
+            bad.setdefault(literal.datatype, set()).add(literal)
+    return bad
+
+
+_PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
+    XSD.string: (str, bytes),
+    XSD.integer: int,
+    XSD.float: float,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.date: date,
+    XSD.time: time,
+    XSD.dateTime: datetime,
+}
+
+
+def _rdflib_accepts(literal: Literal) -> bool:
+    """Whether pySHACL's sh:datatype accepts a literal of its own datatype."""
+    if getattr(literal, "ill_typed", None) is True:
+        return False
+    expected = _PYTHON_TYPES.get(literal.datatype)
+    return expected is None or isinstance(literal.value, expected)
+
+
+def find_noncanonical_literals(quads: Iterable[ox.Quad], limit: int = 3) -> list[ox.Literal]:
+    """Typed literals that Oxigraph would store in another lexical form ("01"^^xsd:integer).
+
+    The fast engine reports values as the store holds them; pySHACL reports them as
+    written. Where they differ, the caller uses pySHACL so both report the same.
+    """
+    plain = {str(XSD.string), str(RDF.langString)}
+    literals = {
+        q.object
+        for q in quads
+        if type(q.object) is ox.Literal and q.object.datatype.value not in plain
+    }
+    if not literals:
+        return []
+    scratch = ox.Store()
+    predicate = ox.NamedNode("urn:coopgraph:literal")
+    indexed = list(literals)
+    scratch.bulk_extend(
+        ox.Quad(ox.NamedNode(f"urn:coopgraph:literal:{i}"), predicate, literal)
+        for i, literal in enumerate(indexed)
+    )
+    changed = []
+    for quad in scratch.quads_for_pattern(None, predicate, None):
+        original = indexed[int(quad.subject.value.rsplit(":", 1)[1])]
+        if quad.object != original:
+            changed.append(original)
+            if len(changed) >= limit:
+                break
+    return changed

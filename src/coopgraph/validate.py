@@ -1,0 +1,786 @@
+"""Validate RDF data against the coopgraph ontology and SHACL shapes.
+
+``validate(paths)`` pools one or more files into one data graph, adds the bundled
+ontology (and any extra ontology files), checks that every IRI in the coopgraph
+namespace is defined by the ontology, and runs the bundled shapes (and any extra
+shapes files) over the result. It returns a :class:`ValidationResult`; bad input
+raises :class:`~coopgraph.errors.InputError` (exit status 2 in the CLI).
+
+Two engines give the same results:
+
+* ``fast`` (default): the shapes are compiled to SPARQL SELECT queries
+  (:mod:`coopgraph.shacl_compiler`) and run on an in-memory Oxigraph store.
+* ``pyshacl``: the reference, pySHACL on an rdflib graph. ``fast`` falls back to it,
+  and says so in :attr:`ValidationResult.notes`, when shapes use a SHACL feature
+  the compiler does not translate.
+
+No network access ever: files are parsed by :mod:`coopgraph.rdfio` (no remote
+JSON-LD contexts, no external XML entities), ``owl:imports`` are plain triples, and
+pySHACL is never asked to fetch anything.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import os
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Literal as TypingLiteral
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+
+from coopgraph import rdfio
+from coopgraph.errors import InputError, ParameterError
+from coopgraph.render import compact_iri, render_rows
+from coopgraph.vocab import COOP, PREFIXES, ontology_file, shapes_files
+
+__all__ = [
+    "ENGINES",
+    "INFERENCE",
+    "REPORT_FORMATS",
+    "SEVERITIES",
+    "SHAPES",
+    "Finding",
+    "ShapesError",
+    "UndefinedTerm",
+    "ValidationResult",
+    "render",
+    "validate",
+]
+
+SHAPES = Namespace("https://w3id.org/coopgraph/shapes#")
+"""The namespace of the bundled shapes (prefix ``cgsh:``), apart from the ontology's classes."""
+
+DEFINED_TERMS_CHECK = SHAPES.DefinedTermsCheck
+"""The source shape named in results of the check for undefined coopgraph terms."""
+DEFINED_TERM_COMPONENT = SHAPES.DefinedTermConstraintComponent
+"""The constraint component named in results of the check for undefined coopgraph terms."""
+
+SEVERITIES = ("Violation", "Warning", "Info")
+"""From most to least severe; ``fail_on`` names the least severe one that fails validation."""
+ENGINES = ("fast", "pyshacl")
+INFERENCE = ("none", "rdfs", "owlrl")
+REPORT_FORMATS = ("human", "json", "turtle", "markdown")
+
+Severity = TypingLiteral["Violation", "Warning", "Info"]
+StrPath = str | os.PathLike[str]
+LabelLookup = Callable[[rdflib.term.Node], str | None]
+
+_DATA_GRAPH = ox.NamedNode("urn:coopgraph:validate:data")
+_ONTOLOGY_GRAPH = ox.NamedNode("urn:coopgraph:validate:ontology")
+
+# rdflib logs a traceback for every ill-typed literal it meets ("2020-13-45"^^xsd:date);
+# validation reports those literals itself, so the log would only hide the report.
+logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+
+
+class ShapesError(InputError):
+    """A shapes file is not a valid SHACL shapes graph (exit status 2)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result (an ``sh:ValidationResult``), in rdflib terms.
+
+    ``path`` and ``source_shape`` are nodes of the shapes graph (blank nodes keep
+    their identifiers), so results from both engines compare equal.
+    """
+
+    focus_node: rdflib.term.Node
+    severity: Severity
+    source_shape: rdflib.term.Node
+    component: URIRef
+    path: rdflib.term.Node | None = None
+    value: rdflib.term.Node | None = None
+    messages: frozenset[Literal] = frozenset()
+    source_constraint: rdflib.term.Node | None = None
+
+    def message_text(self) -> str:
+        return " ".join(sorted(str(m) for m in self.messages))
+
+
+@dataclass(frozen=True)
+class UndefinedTerm:
+    """An IRI in the coopgraph namespace that the ontology does not define."""
+
+    iri: URIRef
+    role: str  # "class", "property" or "resource": how the data uses it
+    occurrences: int
+    example_subject: rdflib.term.Node
+    example_predicate: URIRef
+    suggestion: URIRef | None
+
+    def message(self) -> str:
+        text = (
+            f"{_curie(self.iri)} is not defined by the coopgraph ontology"
+            f" (used {self.occurrences} time{'s' if self.occurrences != 1 else ''}"
+            f" as a {self.role})"
+        )
+        if self.suggestion is not None:
+            text += f"; did you mean {_curie(self.suggestion)}?"
+        return text
+
+
+@dataclass
+class ValidationResult:
+    """What validation found.
+
+    ``conforms`` is False when some finding is at least as severe as ``fail_on``
+    (``Violation`` by default, so warnings and infos alone do not fail). ``results``
+    are the SHACL results; ``undefined_terms`` the coopgraph IRIs the ontology does
+    not define, which count as violations unless ``allow_undefined`` (then warnings).
+    """
+
+    results: list[Finding]
+    undefined_terms: list[UndefinedTerm]
+    fail_on: Severity
+    allow_undefined: bool
+    engine: str
+    shapes_graph: Graph
+    labels: dict[rdflib.term.Node, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def conforms(self) -> bool:
+        worst = SEVERITIES.index(self.fail_on)
+        return not any(SEVERITIES.index(f.severity) <= worst for f in self.all_findings())
+
+    def all_findings(self) -> list[Finding]:
+        """The SHACL results and one finding per undefined term, ordered for reading."""
+        severity: Severity = "Warning" if self.allow_undefined else "Violation"
+        vocabulary = [_undefined_finding(term, severity) for term in self.undefined_terms]
+        return sorted([*self.results, *vocabulary], key=_finding_order)
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity, undefined terms included."""
+        counter = Counter(f.severity for f in self.all_findings())
+        return {severity: counter.get(severity, 0) for severity in SEVERITIES}
+
+    @property
+    def report_graph(self) -> Graph:
+        """The standard ``sh:ValidationReport`` as an rdflib graph."""
+        return _report_graph(self)
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def validate(
+    data: StrPath | Iterable[StrPath] | Graph,
+    *,
+    format: str | None = None,
+    shapes: Sequence[StrPath] = (),
+    ontology: Sequence[StrPath] = (),
+    inference: str = "none",
+    engine: str = "fast",
+    fail_on: str = "violation",
+    allow_undefined: bool = False,
+) -> ValidationResult:
+    """Validate data files (or an rdflib Graph) against the bundled ontology and shapes.
+
+    ``format`` forces the RDF format of every data file (default: by extension);
+    ``shapes`` and ``ontology`` add files to the bundled ones (switch a bundled
+    shape off with ``cgsh:X sh:deactivated true`` in an extra shapes file);
+    ``inference`` is ``none``, ``rdfs`` or ``owlrl`` (pre-inference over data and
+    ontology, before validation); ``engine`` is ``fast`` or ``pyshacl``; ``fail_on``
+    (``violation``, ``warning`` or ``info``) is the least severe level that makes the
+    data non-conforming; ``allow_undefined`` reports undefined coopgraph terms as
+    warnings instead of violations.
+
+    Raises InputError (or its subclasses ParseError, ParameterError, ShapesError,
+    NetworkRefusedError) for bad input.
+    """
+    _check_choice("--inference", inference, INFERENCE)
+    _check_choice("--engine", engine, ENGINES)
+    fail_level = _severity(fail_on)
+    clock = time.perf_counter()
+    data_quads = _read_data(data, format)
+    ontology_quads = _read_files(ontology_file(), ontology)
+    shapes_graph = load_shapes(shapes)
+    timings = {"parse": time.perf_counter() - clock}
+
+    clock = time.perf_counter()
+    undefined = find_undefined_terms(data_quads, ontology_quads)
+    notes: list[str] = []
+    findings: list[Finding] | None = None
+    if engine == "fast":
+        from coopgraph.shacl_compiler import Unsupported, run_compiled
+
+        try:
+            store = _oxigraph_store(data_quads, ontology_quads, inference)
+            findings = run_compiled(store, shapes_graph)
+        except Unsupported as reason:
+            notes.append(f"the fast engine cannot handle {reason}, so pySHACL was used")
+            engine = "pyshacl"
+        else:
+            labels = _labels(_store_label_lookup(store), findings, undefined)
+    if findings is None:
+        graph = _rdflib_graph(data_quads, ontology_quads, inference)
+        findings = run_pyshacl(graph, shapes_graph)
+        labels = _labels(_graph_label_lookup(graph), findings, undefined)
+    timings["validate"] = time.perf_counter() - clock
+    return ValidationResult(
+        results=sorted(findings, key=_finding_order),
+        undefined_terms=undefined,
+        fail_on=fail_level,
+        allow_undefined=allow_undefined,
+        engine=engine,
+        shapes_graph=shapes_graph,
+        labels=labels,
+        notes=notes,
+        timings=timings,
+    )
+
+
+def _check_choice(option: str, value: str, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise ParameterError(f"{option}: {value!r} is not one of: {', '.join(choices)}")
+
+
+def _severity(name: str) -> Severity:
+    for severity in SEVERITIES:
+        if severity.lower() == name.lower():
+            return severity  # type: ignore[return-value]
+    choices = ", ".join(s.lower() for s in SEVERITIES)
+    raise ParameterError(f"--fail-on: {name!r} is not one of: {choices}")
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _read_data(data: StrPath | Iterable[StrPath] | Graph, fmt: str | None) -> list[ox.Quad]:
+    """All data as quads in the data graph (named graphs of the input are pooled)."""
+    if isinstance(data, Graph):
+        triples = [
+            ox.Quad(rdfio.from_rdflib(s), rdfio.from_rdflib(p), rdfio.from_rdflib(o))
+            for s, p, o in data
+        ]
+    else:
+        paths = [data] if isinstance(data, str | os.PathLike) else list(data)
+        if not paths:
+            raise InputError("no data file given")
+        triples = [q for path in paths for q in rdfio.read_quads(path, fmt)]
+    return [ox.Quad(q.subject, q.predicate, q.object, _DATA_GRAPH) for q in triples]
+
+
+def _read_files(bundled: resources.abc.Traversable, extra: Sequence[StrPath]) -> list[ox.Quad]:
+    """The bundled file and the extra files, pooled into the ontology graph."""
+    with resources.as_file(bundled) as path:
+        quads = list(rdfio.read_quads(path))
+    for extra_path in extra:
+        quads.extend(rdfio.read_quads(extra_path))
+    return [ox.Quad(q.subject, q.predicate, q.object, _ONTOLOGY_GRAPH) for q in quads]
+
+
+def load_shapes(extra: Sequence[StrPath] = ()) -> Graph:
+    """The bundled shapes plus extra shapes files, as one rdflib graph.
+
+    Extra files are checked against the W3C "SHACL for SHACL" shapes (as pySHACL's
+    ``--metashacl`` does), so a malformed shape is a clear input error rather than a
+    confusing result. The bundled shapes pass that check in the test suite.
+    """
+    with ExitStack() as stack:
+        bundled = [stack.enter_context(resources.as_file(f)) for f in shapes_files()]
+        graph = rdfio.read_graph([*bundled, *extra])
+    if extra:
+        _check_shapes_graph(graph, [os.fspath(p) for p in extra])
+    return graph
+
+
+def _check_shapes_graph(graph: Graph, names: list[str]) -> None:
+    from pyshacl.entrypoints import meta_validate
+
+    conforms, report, _ = meta_validate(graph, inference="none")
+    if conforms:
+        return
+    first = next(report.subjects(RDF.type, SH.ValidationResult))
+    focus = report.value(first, SH.focusNode)
+    message = report.value(first, SH.resultMessage)
+    where = ", ".join(names)
+    raise ShapesError(
+        f"{where}: not a valid SHACL shapes graph: {_curie(focus)}: {message}"
+        " (checked against the W3C SHACL-for-SHACL shapes)"
+    )
+
+
+def _oxigraph_store(data: list[ox.Quad], ontology: list[ox.Quad], inference: str) -> ox.Store:
+    """Data and ontology in an Oxigraph store (after pre-inference, if asked).
+
+    Raises Unsupported when Oxigraph would rewrite some literal, since the fast engine
+    would then report it differently from how it was written.
+    """
+    from coopgraph.shacl_compiler import Unsupported, find_noncanonical_literals
+
+    quads = [*data, *ontology]
+    if inference != "none":
+        graph = _rdflib_graph(data, ontology, inference)
+        quads = [
+            ox.Quad(rdfio.from_rdflib(s), rdfio.from_rdflib(p), rdfio.from_rdflib(o), _DATA_GRAPH)
+            for s, p, o in graph
+        ]
+    rewritten = find_noncanonical_literals(quads)
+    if rewritten:
+        raise Unsupported(
+            f"literals not in canonical form (such as {rewritten[0]}), which Oxigraph rewrites"
+        )
+    store = ox.Store()
+    store.bulk_extend(quads)
+    return store
+
+
+def _rdflib_graph(data: list[ox.Quad], ontology: list[ox.Quad], inference: str) -> Graph:
+    """Data and ontology in one rdflib graph, expanded by pre-inference if asked.
+
+    Pre-inference uses the closures pySHACL uses for its ``inference`` option, so both
+    engines see the same expanded graph.
+    """
+    graph = Graph(bind_namespaces="core")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    convert = rdfio.to_rdflib
+    cache: dict[object, rdflib.term.Node] = {}
+
+    def term(t: object) -> rdflib.term.Node:
+        node = cache.get(t)
+        if node is None:
+            node = cache[t] = convert(t)
+        return node
+
+    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in data)
+    graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in ontology)
+    if inference != "none":
+        import owlrl
+        from pyshacl.inference import CustomRDFSSemantics
+
+        semantics = CustomRDFSSemantics if inference == "rdfs" else owlrl.OWLRL_Semantics
+        owlrl.DeductiveClosure(semantics).expand(graph)
+    return graph
+
+
+# --------------------------------------------------------------------------- undefined terms
+
+
+def find_undefined_terms(data: list[ox.Quad], ontology: list[ox.Quad]) -> list[UndefinedTerm]:
+    """Every IRI of the coopgraph namespace in the data that the ontology does not define,
+    with the closest defined term of the same kind (class, property or other)."""
+    namespace = str(COOP)
+    defined: dict[str, str] = {}
+    for quad in ontology:
+        subject = quad.subject
+        if type(subject) is ox.NamedNode and subject.value.startswith(namespace):
+            if quad.predicate.value == str(RDF.type):
+                defined[subject.value] = _kind_of_type(quad.object, defined.get(subject.value))
+            else:
+                defined.setdefault(subject.value, "resource")
+    usage: dict[str, Counter[str]] = defaultdict(Counter)
+    examples: dict[str, tuple[object, object]] = {}
+    rdf_type = str(RDF.type)
+    for quad in data:
+        for role, node in (
+            ("resource", quad.subject),
+            ("property", quad.predicate),
+            ("class" if quad.predicate.value == rdf_type else "resource", quad.object),
+        ):
+            if type(node) is ox.NamedNode:
+                iri = node.value
+                if iri.startswith(namespace) and iri not in defined:
+                    usage[iri][role] += 1
+                    examples.setdefault(iri, (quad.subject, quad.predicate))
+    terms = []
+    for iri in sorted(usage):
+        role = usage[iri].most_common(1)[0][0]
+        subject, predicate = examples[iri]
+        terms.append(
+            UndefinedTerm(
+                iri=URIRef(iri),
+                role=role,
+                occurrences=sum(usage[iri].values()),
+                example_subject=rdfio.to_rdflib(subject),
+                example_predicate=URIRef(predicate.value),
+                suggestion=_closest(iri, role, defined),
+            )
+        )
+    return terms
+
+
+_CLASS_TYPES = {str(OWL.Class), str(RDFS.Class)}
+_PROPERTY_TYPES = {
+    str(OWL.ObjectProperty),
+    str(OWL.DatatypeProperty),
+    str(OWL.AnnotationProperty),
+    str(RDF.Property),
+    str(OWL.TransitiveProperty),
+    str(OWL.SymmetricProperty),
+}
+
+
+def _kind_of_type(rdf_type: object, previous: str | None) -> str:
+    value = getattr(rdf_type, "value", "")
+    if value in _CLASS_TYPES:
+        return "class"
+    if value in _PROPERTY_TYPES:
+        return "property"
+    return previous or "resource"
+
+
+def _closest(iri: str, role: str, defined: dict[str, str]) -> URIRef | None:
+    """The defined term whose local name is closest, preferring terms of the same kind."""
+    name = iri[len(str(COOP)) :]
+    same_kind = {d[len(str(COOP)) :]: d for d, kind in defined.items() if kind == role}
+    every = {d[len(str(COOP)) :]: d for d in defined}
+    for candidates in (same_kind, every):
+        by_lower = {local.lower(): local for local in candidates}
+        match = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+        if match:
+            return URIRef(candidates[by_lower[match[0]]])
+    return None
+
+
+def _undefined_finding(term: UndefinedTerm, severity: Severity) -> Finding:
+    return Finding(
+        focus_node=term.example_subject,
+        severity=severity,
+        source_shape=DEFINED_TERMS_CHECK,
+        component=DEFINED_TERM_COMPONENT,
+        path=term.example_predicate,
+        value=term.iri,
+        messages=frozenset({Literal(term.message())}),
+    )
+
+
+# --------------------------------------------------------------------------- pySHACL
+
+
+def run_pyshacl(graph: Graph, shapes_graph: Graph) -> list[Finding]:
+    """The reference engine: pySHACL over an rdflib graph holding data and ontology."""
+    import pyshacl
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
+
+    try:
+        _, report, _ = pyshacl.validate(
+            graph,
+            shacl_graph=shapes_graph,
+            inference="none",
+            inplace=True,
+            allow_infos=True,
+            allow_warnings=True,
+            do_owl_imports=False,
+        )
+    except (ShapeLoadError, ReportableRuntimeError) as error:
+        raise ShapesError(f"the shapes cannot be used: {_one_line(str(error))}") from None
+    return findings_from_report(report)
+
+
+def findings_from_report(report: Graph) -> list[Finding]:
+    """The results of a standard ``sh:ValidationReport`` graph as findings."""
+    findings = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        severity = report.value(result, SH.resultSeverity)
+        findings.append(
+            Finding(
+                focus_node=report.value(result, SH.focusNode),
+                severity=str(severity).rsplit("#", 1)[-1],  # type: ignore[arg-type]
+                source_shape=report.value(result, SH.sourceShape),
+                component=report.value(result, SH.sourceConstraintComponent),
+                path=report.value(result, SH.resultPath),
+                value=report.value(result, SH.value),
+                messages=frozenset(report.objects(result, SH.resultMessage)),
+                source_constraint=report.value(result, SH.sourceConstraint),
+            )
+        )
+    return findings
+
+
+# --------------------------------------------------------------------------- labels
+
+
+_LABEL_QUERY = """
+SELECT ?node ?label WHERE {
+  VALUES ?property { <http://www.w3.org/2004/02/skos/core#prefLabel>
+                     <http://www.w3.org/2000/01/rdf-schema#label> }
+  ?node ?property ?label .
+  FILTER (isLiteral(?label))
+} ORDER BY DESC(?property = <http://www.w3.org/2004/02/skos/core#prefLabel>)
+  DESC(STRSTARTS(LCASE(LANG(?label)), "en")) STR(?label) LIMIT 1
+"""
+
+
+def _store_label_lookup(store: ox.Store) -> LabelLookup:
+    def lookup(node: rdflib.term.Node) -> str | None:
+        rows = list(
+            store.query(
+                _LABEL_QUERY,
+                substitutions={ox.Variable("node"): rdfio.from_rdflib(node)},
+                use_default_graph_as_union=True,
+            )
+        )
+        return rows[0]["label"].value if rows else None
+
+    return lookup
+
+
+def _graph_label_lookup(graph: Graph) -> LabelLookup:
+    def lookup(node: rdflib.term.Node) -> str | None:
+        for prop in (SKOS.prefLabel, RDFS.label):
+            labels = [label for label in graph.objects(node, prop) if isinstance(label, Literal)]
+            if labels:
+                english = [lb for lb in labels if (lb.language or "").lower().startswith("en")]
+                return str(min(english or labels, key=str))
+        return None
+
+    return lookup
+
+
+def _labels(
+    lookup: LabelLookup, findings: list[Finding], undefined: list[UndefinedTerm]
+) -> dict[rdflib.term.Node, str]:
+    """Labels of the focus nodes and IRI values, for the human and markdown reports."""
+    nodes = {f.focus_node for f in findings} | {
+        f.value for f in findings if isinstance(f.value, URIRef)
+    }
+    nodes |= {t.example_subject for t in undefined}
+    labels = {}
+    for node in nodes:
+        if isinstance(node, URIRef | BNode):
+            label = lookup(node)
+            if label is not None:
+                labels[node] = label
+    return labels
+
+
+# --------------------------------------------------------------------------- reports
+
+
+_REPORT_PREFIXES = {"cgsh": str(SHAPES), "sh": str(SH)}
+"""Namespaces of report terms, beside the coopgraph prefixes that render.compact_iri knows."""
+
+
+def _curie(node: rdflib.term.Node | None) -> str:
+    """A short, readable name for a term: a prefixed name where a known prefix fits."""
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        iri = str(node)
+        for prefix, namespace in _REPORT_PREFIXES.items():
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return f"{prefix}:{iri[len(namespace) :]}"
+        return compact_iri(iri)
+    if isinstance(node, Literal):
+        text = json.dumps(str(node), ensure_ascii=False)
+        if node.language:
+            return f"{text}@{node.language}"
+        if node.datatype is not None:
+            return f"{text}^^{_curie(node.datatype)}"
+        return text
+    return f"_:{node}"
+
+
+def path_text(shapes: Graph, path: rdflib.term.Node | None) -> str:
+    """A SHACL property path in SPARQL property-path syntax, with CURIEs."""
+    if path is None:
+        return ""
+    if isinstance(path, URIRef):
+        return _curie(path)
+    if (path, RDF.first, None) in shapes:
+        return "/".join(path_text(shapes, step) for step in Collection(shapes, path))
+    for predicate, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
+        inner = shapes.value(path, predicate)
+        if inner is not None:
+            text = path_text(shapes, inner)
+            return template.format(text if isinstance(inner, URIRef) else f"({text})")
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(path_text(shapes, a) for a in Collection(shapes, alternatives)) + ")"
+    return _curie(path)
+
+
+def _finding_order(finding: Finding) -> tuple:
+    return (
+        str(finding.focus_node),
+        SEVERITIES.index(finding.severity),
+        str(finding.source_shape),
+        str(finding.path or ""),
+        str(finding.value or ""),
+        finding.message_text(),
+    )
+
+
+def _report_graph(result: ValidationResult) -> Graph:
+    graph = Graph(bind_namespaces="core")
+    for prefix, namespace in {**PREFIXES, **_REPORT_PREFIXES}.items():
+        graph.bind(prefix, namespace)
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(result.conforms)))
+    shapes = result.shapes_graph
+    for finding in result.all_findings():
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, finding.focus_node))
+        graph.add((node, SH.resultSeverity, SH[finding.severity]))
+        graph.add((node, SH.sourceShape, finding.source_shape))
+        graph.add((node, SH.sourceConstraintComponent, finding.component))
+        for predicate, value in (
+            (SH.resultPath, finding.path),
+            (SH.value, finding.value),
+            (SH.sourceConstraint, finding.source_constraint),
+        ):
+            if value is not None:
+                graph.add((node, predicate, value))
+        for message in finding.messages:
+            graph.add((node, SH.resultMessage, message))
+        # Blank-node paths and shapes are copied from the shapes graph, so the report
+        # says what they are.
+        for term in (finding.path, finding.source_shape):
+            if isinstance(term, BNode):
+                _copy_blank_node(shapes, term, graph)
+    return graph
+
+
+def _copy_blank_node(source: Graph, node: BNode, target: Graph) -> None:
+    pending = [node]
+    seen: set[BNode] = set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for predicate, obj in source.predicate_objects(current):
+            target.add((current, predicate, obj))
+            if isinstance(obj, BNode):
+                pending.append(obj)
+
+
+def render(result: ValidationResult, fmt: str = "human") -> str:
+    """The report as text: ``human``, ``json``, ``turtle`` (sh:ValidationReport) or
+    ``markdown``."""
+    _check_choice("--report", fmt, REPORT_FORMATS)
+    if fmt == "turtle":
+        return result.report_graph.serialize(format="turtle")
+    if fmt == "json":
+        return json.dumps(_as_json(result), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return _as_markdown(result)
+    return _as_text(result)
+
+
+def _summary(result: ValidationResult) -> str:
+    counts = result.counts()
+    parts = [f"{counts[s]} {s.lower()}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES]
+    verdict = "conforms" if result.conforms else "does not conform"
+    return f"{verdict}: {', '.join(parts)} (fails on {result.fail_on.lower()})"
+
+
+def _labelled(result: ValidationResult, node: rdflib.term.Node | None) -> str:
+    text = _curie(node)
+    label = result.labels.get(node) if node is not None else None
+    return f"{text} ({label})" if label else text
+
+
+def _as_text(result: ValidationResult) -> str:
+    lines = []
+    by_focus: dict[rdflib.term.Node, list[Finding]] = defaultdict(list)
+    for finding in result.all_findings():
+        by_focus[finding.focus_node].append(finding)
+    for focus, findings in by_focus.items():
+        lines.append(_labelled(result, focus))
+        for finding in findings:
+            details = [f"  {finding.severity:<9} {_curie(finding.source_shape)}"]
+            if finding.path is not None:
+                details.append(f"path {path_text(result.shapes_graph, finding.path)}")
+            if finding.value is not None:
+                details.append(f"value {_labelled(result, finding.value)}")
+            lines.append("  ".join(details))
+            for message in sorted(str(m) for m in finding.messages):
+                lines.append(f"            {message}")
+        lines.append("")
+    lines.extend(f"note: {note}" for note in result.notes)
+    lines.append(f"Summary: {_summary(result)}.")
+    timing = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
+    lines.append(f"Engine: {result.engine}; {timing}.")
+    return "\n".join(lines) + "\n"
+
+
+def _as_markdown(result: ValidationResult) -> str:
+    counts = result.counts()
+    lines = [
+        "# Validation report",
+        "",
+        f"**{_summary(result)}**",
+        "",
+        render_rows(["Severity", "Count"], [(s, counts[s]) for s in SEVERITIES], "markdown"),
+    ]
+    findings = result.all_findings()
+    if findings:
+        rows = [
+            (
+                f.severity,
+                _labelled(result, f.focus_node),
+                path_text(result.shapes_graph, f.path),
+                _labelled(result, f.value) if f.value is not None else "",
+                _curie(f.source_shape),
+                f.message_text(),
+            )
+            for f in findings
+        ]
+        columns = ["Severity", "Focus node", "Path", "Value", "Shape", "Message"]
+        lines.append(render_rows(columns, rows, "markdown"))
+    lines += [f"Note: {note}" for note in result.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _as_json(result: ValidationResult) -> dict:
+    def term(node: rdflib.term.Node | None) -> str | None:
+        return None if node is None else (node.n3() if not isinstance(node, URIRef) else str(node))
+
+    return {
+        "conforms": result.conforms,
+        "failOn": result.fail_on,
+        "engine": result.engine,
+        "counts": result.counts(),
+        "results": [
+            {
+                "severity": f.severity,
+                "focusNode": term(f.focus_node),
+                "focusLabel": result.labels.get(f.focus_node),
+                "resultPath": path_text(result.shapes_graph, f.path) or None,
+                "value": term(f.value),
+                "sourceShape": term(f.source_shape),
+                "sourceConstraintComponent": term(f.component),
+                "messages": sorted(str(m) for m in f.messages),
+            }
+            for f in result.all_findings()
+        ],
+        "undefinedTerms": [
+            {
+                "term": str(t.iri),
+                "usedAs": t.role,
+                "occurrences": t.occurrences,
+                "suggestion": None if t.suggestion is None else str(t.suggestion),
+            }
+            for t in result.undefined_terms
+        ],
+        "notes": result.notes,
+        "timings": result.timings,
+    }
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
