@@ -221,7 +221,11 @@ def _brokers(args: argparse.Namespace) -> int:
 def _communities(args: argparse.Namespace) -> int:
     graph, _ = _network(args)
     result = network.communities(
-        graph, relations=_relations(args), seed=args.seed, resolution=args.resolution
+        graph,
+        relations=_relations(args),
+        seed=args.seed,
+        resolution=args.resolution,
+        runs=args.runs,
     )
     rows = [
         (c.number, len(c.members), c.engagements, _label_list(c.members),
@@ -395,7 +399,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         _communities,
         "Clusters of actors that cooperate (Louvain communities, seeded).",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of Louvain (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the first run (default 0)")
+    parser.add_argument("--runs", type=int, default=10,
+                        help="Louvain runs (seeds SEED, SEED+1, ...); the best is kept "
+                        "(default 10)")  # fmt: skip
     parser.add_argument(
         "--resolution",
         type=float,

@@ -274,23 +274,35 @@ def communities(
     relations: Collection[str] = ENGAGEMENTS_ONLY,
     seed: int = 0,
     resolution: float = 1.0,
+    runs: int = 10,
 ) -> CommunitiesResult:
     """Clusters of actors that cooperate: Louvain modularity communities, seeded.
 
-    Edge weights are the number of edges between two actors; an actor without any edge is
-    a community of its own. Largest communities first, numbered from 1.
+    Louvain is greedy and can stop at a local optimum that depends on the seed, so it runs
+    ``runs`` times (seeds ``seed``, ``seed + 1``, ...) and keeps the partition with the highest
+    modularity (the first of equals). Edge weights are the number of edges between two actors;
+    an actor without any edge is a community of its own. Largest communities first, numbered
+    from 1.
     """
     simple = cooperation_graph(graph, relations)
     if resolution <= 0:
         raise ParameterError(f"--resolution: {resolution} is not a positive number")
-    found = nx.community.louvain_communities(
-        simple, weight="weight", resolution=resolution, seed=seed
-    )
-    modularity = (
-        nx.community.modularity(simple, found, weight="weight", resolution=resolution)
-        if simple.number_of_edges()
-        else 0.0
-    )
+    if runs < 1:
+        raise ParameterError(f"--runs: {runs} is not a positive number")
+    best: tuple[float, list[set[str]]] | None = None
+    for run_seed in range(seed, seed + runs):
+        found = nx.community.louvain_communities(
+            simple, weight="weight", resolution=resolution, seed=run_seed
+        )
+        score = (
+            nx.community.modularity(simple, found, weight="weight", resolution=resolution)
+            if simple.number_of_edges()
+            else 0.0
+        )
+        if best is None or score > best[0]:
+            best = (score, found)
+    assert best is not None
+    modularity, found = best
     ordered = sorted(
         (sorted(members, key=lambda n: (_label(graph, n), n)) for members in found),
         key=lambda ms: (-len(ms), _label(graph, ms[0]), ms[0]),
@@ -303,7 +315,10 @@ def communities(
         )
         for number, members in enumerate(ordered, start=1)
     ]
-    method = f"Louvain (networkx), resolution {resolution:g}, seed {seed}"
+    method = (
+        f"Louvain (networkx), resolution {resolution:g}, best modularity of {runs} "
+        f"run{'s' if runs != 1 else ''} from seed {seed}"
+    )
     return CommunitiesResult(result, modularity, method)
 
 
@@ -579,8 +594,8 @@ def competing_sponsors(graph: nx.MultiDiGraph) -> list[Competition]:
     day a region shows competition when its active engagements with a state provider have at
     least two providers and at least two partners (then some state backs a partner that
     another state does not). The answer lists the spans of such days, and the states,
-    partners and engagements active in them. The destabilisation signal of competency
-    question 8 (coop:CompetingExternalSponsors).
+    partners and engagements active in them, within the projection's window when it has
+    one. The destabilisation signal of competency question 8 (coop:CompetingExternalSponsors).
     """
     regions = graph.graph["regions"]
     by_region: dict[str, list[tuple[int, int, str, str, str]]] = defaultdict(list)
@@ -597,8 +612,16 @@ def competing_sponsors(graph: nx.MultiDiGraph) -> list[Competition]:
             by_region[region].append(span)
     rivals = {frozenset((u, v)) for u, v, r in graph.edges(data="relation") if r == "rivalry"}
     result = []
+    window = (
+        date.fromisoformat(graph.graph.get("window_first", date.min.isoformat())).toordinal(),
+        date.fromisoformat(graph.graph.get("window_last", date.max.isoformat())).toordinal() + 1,
+    )
     for region, spans in by_region.items():
-        competing = _competing_spans(spans)
+        competing = [
+            (max(first, window[0]), min(end, window[1]))
+            for first, end in _competing_spans(spans)
+            if first < window[1] and end > window[0]
+        ]
         if not competing:
             continue
         starts = [s for s, _ in competing]

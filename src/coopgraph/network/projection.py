@@ -528,6 +528,8 @@ def restrict(
         result.add_edge(u, v, key=k, **graph.edges[u, v, k])
     if window is not None:
         result.graph["window"] = window.text
+        result.graph["window_first"] = window.first.isoformat()
+        result.graph["window_last"] = window.last.isoformat()
     if engagement_types:
         result.graph["engagement_type_filter"] = sorted(engagement_types)
     if regions:
