@@ -1,0 +1,74 @@
+"""``coopgraph load``, ``export`` and ``convert``: exit statuses, messages and round trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+from store_fixtures import COMPLIANCE_DATASET, G_ACTORS
+
+from coopgraph.cli import main
+
+ACTORS, ENGAGEMENTS = (path for path, _ in COMPLIANCE_DATASET)
+
+
+def test_load_then_export_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = f"oxigraph:{tmp_path / 'db'}"
+    assert main(["load", str(ACTORS), "--store", store, "--graph", G_ACTORS]) == 0
+    assert "loaded 32 statements from 1 file(s)" in capsys.readouterr().out
+    assert main(["load", str(ENGAGEMENTS), "--store", store]) == 0
+    assert "the store holds 53 statements" in capsys.readouterr().out
+    out = tmp_path / "all.trig"
+    assert main(["export", "--store", store, "-o", str(out)]) == 0
+    dataset = rdflib.Dataset()
+    dataset.parse(out, format="trig")
+    actors = dataset.graph(rdflib.URIRef(G_ACTORS))
+    assert isomorphic(actors, rdflib.Graph().parse(ACTORS))
+    assert main(["export", "--store", store, "--format", "nt", "--graph", G_ACTORS]) == 0
+    exported = rdflib.Graph().parse(data=capsys.readouterr().out, format="nt")
+    assert isomorphic(exported, rdflib.Graph().parse(ACTORS))
+
+
+def test_load_bad_file_is_exit_2_and_atomic(
+    tmp_path: Path, conformance_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(tmp_path / "db")  # a plain directory path means the embedded store
+    bad = conformance_dir / "rdf-bad-syntax" / "turtle" / "turtle-syntax-bad-kw-01.ttl"
+    assert main(["load", str(ACTORS), str(bad), "--store", store]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"coopgraph: error: {bad}:") and "nothing was loaded" in error
+    assert f"loaded before it: {ACTORS}" in error and "\n" not in error
+    assert main(["export", "--store", store, "--format", "nt"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 32
+
+
+def test_bad_store_and_unreachable_endpoint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "--store", "sqlite:x", "--format", "nt"]) == 2
+    assert "unknown store 'sqlite:x'" in capsys.readouterr().err
+    assert main(["export", "--store", "http://127.0.0.1:9/sparql", "--format", "nt"]) == 4
+    error = capsys.readouterr().err
+    assert "cannot reach the SPARQL endpoint" in error and error.count("\n") == 1
+
+
+def test_default_store_from_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COOPGRAPH_STORE", str(tmp_path / "default"))
+    assert main(["load", str(ACTORS), "--graph", G_ACTORS]) == 0
+    assert str(tmp_path / "default") in capsys.readouterr().out
+    assert (tmp_path / "default").is_dir()
+
+
+def test_convert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "actors.nt"
+    assert main(["convert", str(ACTORS), str(out)]) == 0
+    assert isomorphic(rdflib.Graph().parse(out), rdflib.Graph().parse(ACTORS))
+    assert main(["convert", str(out), "-", "--to", "turtle"]) == 0
+    assert isomorphic(
+        rdflib.Graph().parse(data=capsys.readouterr().out, format="turtle"),
+        rdflib.Graph().parse(ACTORS),
+    )
+    assert main(["convert", str(out), "-"]) == 2
+    assert "--to" in capsys.readouterr().err
