@@ -19,6 +19,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 import networkx as nx
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -181,7 +182,8 @@ def draw(
         footer += f"; the {len(labelled)} best-connected actors labelled"
     figure.text(0.01, 0.01, footer, fontsize=9, color="#555555")
     try:
-        figure.savefig(target, format=target.suffix.lower()[1:])
+        with rc_context({"svg.fonttype": "none"}):  # SVG text stays text: searchable, smaller
+            figure.savefig(target, format=target.suffix.lower()[1:])
     except OSError as exc:
         raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
     return target
