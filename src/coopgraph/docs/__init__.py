@@ -77,15 +77,17 @@ def build_site(
     ontology: Sequence[StrPath] | None = None,
     shapes: Sequence[StrPath] | None = None,
     queries: Sequence[StrPath] | None = None,
+    catalogs: Sequence[StrPath] = (),
     namespace: str = str(COOP),
 ) -> SiteReport:
     """Write the reference of the ontology modules, shapes and queries into ``output_dir``.
 
     Each argument left as ``None`` means the files coopgraph ships; an empty list means
-    none. Raises InputError when the output directory cannot be written or an input
-    file cannot be read, ParseError when an RDF file is malformed. Never touches the
-    network: ``owl:imports`` that no given module provides become warnings in the page
-    (and in the report), not errors.
+    none. ``catalogs`` are OASIS XML catalogs for resolving ``owl:imports`` offline (see
+    :func:`coopgraph.docs.model.load`). Raises InputError when the output directory cannot
+    be written or an input file cannot be read, ParseError when an RDF file is malformed.
+    Never touches the network: ``owl:imports`` that nothing resolves become warnings in
+    the page (and in the report), not errors.
     """
     started = time.perf_counter()
     out = Path(output_dir)
@@ -93,7 +95,7 @@ def build_site(
         ontology_paths = _paths(stack, ontology, default_ontology_files)
         shape_paths = _paths(stack, shapes, shapes_files)
         query_paths = _paths(stack, queries, query_files)
-        model = load(ontology_paths, namespace)
+        model = load(ontology_paths, namespace, catalogs)
         renderer = Renderer(model)
         shape_docs = _shape_docs(shape_paths, renderer)
         query_docs = sorted((read_query(p) for p in query_paths), key=lambda q: q.name)
@@ -164,8 +166,10 @@ def _copy_modules(model: OntologyModel, out: Path) -> list[tuple[str, str]]:
         name = module.path.name
         if name in (PAGE, DIAGRAM) or any(name == d for d, _ in downloads):
             name = f"module-{number}-{name}"
+        target = out / name
         try:
-            shutil.copyfile(module.path, out / name)
+            if not (target.exists() and target.samefile(module.path)):
+                shutil.copyfile(module.path, target)
         except OSError as error:
             raise InputError(f"{out / name}: cannot write ({error.strerror})") from None
         what = "ontology module" if module.ontology is not None else "RDF file"

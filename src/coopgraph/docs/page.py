@@ -280,13 +280,17 @@ def _shapes(shapes: list[ShapeDoc]) -> str:
 def _shape(shape: ShapeDoc) -> str:
     targets = "; ".join(shape.targets) or "no target of its own (used by other shapes)"
     sentences = "".join(f"<li>{s}</li>" for s in shape.sentences) or "<li>No constraints.</li>"
+    queries = "".join(
+        f"<details><summary>SPARQL</summary><pre><code>{escape(q)}</code></pre></details>"
+        for q in shape.sparql
+    )
     source = f' <span class="file">({escape(shape.source.name)})</span>' if shape.source else ""
     iri = f'<p class="iri">{escape(str(shape.node))}</p>' if isinstance(shape.node, URIRef) else ""
     return (
         f'<article class="shape" id="{escape(shape.anchor)}"><h3>{escape(shape.name)}'
         f'<span class="kind">shape</span>{source}</h3>{iri}'
         f'<p><span class="what">Applies to:</span> {targets}.</p>'
-        f'<ul class="sentences">{sentences}</ul></article>'
+        f'<ul class="sentences">{sentences}</ul>{queries}</article>'
     )
 
 

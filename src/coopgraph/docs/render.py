@@ -7,6 +7,7 @@ restriction is always shown with its filler, whatever its kind.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 
@@ -41,6 +42,7 @@ _FACETS = {
     XSD.maxLength: "maxLength",
     XSD.pattern: "pattern",
 }
+_TAG = re.compile(r"<[^>]+>")
 _MAX_DEPTH = 12  # class expressions nest a few levels; a deeper one is a cycle in bad input
 
 
@@ -84,8 +86,12 @@ class Renderer:
             return f'{text} <span class="datatype">({datatype})</span>'
         return text
 
-    def values(self, nodes: list[Node]) -> str:
-        return ", ".join(self.node(n) for n in nodes)
+    def sort_key(self, node: Node) -> tuple[bool, str, str]:
+        """Orders nodes by what the reader sees; anonymous ones by their rendering, since
+        blank node identifiers change on every read and would make the page differ."""
+        if isinstance(node, BNode):
+            return (True, _TAG.sub("", self.expression(node)).casefold(), "")
+        return (False, self.model.label(node).casefold(), str(node))
 
     # ------------------------------------------------------------------ class expressions
 

@@ -6,7 +6,8 @@ know is still shown (as ``sh:name value``) rather than silently dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from rdflib.term import Node
 from coopgraph.docs.model import OntologyModel
 from coopgraph.docs.render import Renderer
 
+_TAG = re.compile(r"<[^>]+>")
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 _NODE_KINDS = {
     SH.IRI: "an IRI",
@@ -79,6 +81,9 @@ class ShapeDoc:
     targets: tuple[str, ...]
     sentences: tuple[str, ...]
     paths: frozenset[URIRef]
+    """Predicates the shape's property paths use."""
+    sparql: tuple[str, ...] = ()
+    """The SELECT queries of its SHACL-SPARQL constraints (plain text)."""
 
 
 def describe_shapes(shapes: Graph, sources: dict[Node, Path], renderer: Renderer) -> list[ShapeDoc]:
@@ -88,8 +93,29 @@ def describe_shapes(shapes: Graph, sources: dict[Node, Path], renderer: Renderer
     """
     top_level = _top_level_shapes(shapes)
     writer = _ShapeWriter(shapes, renderer, set(top_level))
-    docs = [writer.describe(node, i, sources.get(node)) for i, node in enumerate(top_level)]
+    docs, anchors = [], set()
+    for node in sorted((n for n in top_level if isinstance(n, URIRef)), key=str):
+        name = _local_name(node)
+        anchor = _unique("shape-" + name, anchors)
+        docs.append(writer.describe(node, name, anchor, sources.get(node)))
+    # Blank node identifiers change on every read: number anonymous shapes by content.
+    drafts = sorted(
+        (writer.describe(n, "", "", sources.get(n)) for n in top_level if isinstance(n, BNode)),
+        key=lambda d: (d.targets, d.sentences),
+    )
+    for number, draft in enumerate(drafts, start=1):
+        anchor = _unique(f"shape-anonymous-{number}", anchors)
+        docs.append(replace(draft, name=f"anonymous shape {number}", anchor=anchor))
     return sorted(docs, key=lambda d: (d.name.casefold(), d.anchor))
+
+
+def _unique(anchor: str, taken: set[str]) -> str:
+    candidate, number = anchor, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{anchor}-{number}"
+    taken.add(candidate)
+    return candidate
 
 
 def shapes_for_class(docs: list[ShapeDoc], model: OntologyModel, cls: URIRef) -> list[ShapeDoc]:
@@ -104,7 +130,7 @@ def _top_level_shapes(shapes: Graph) -> list[Node]:
     candidates |= {s for t in _TARGETS for s in shapes.subjects(t, None)}
     candidates |= {s for s in shapes.subjects(RDF.type, SH.PropertyShape) if s not in nested}
     candidates |= {s for s in shapes.subjects(SH.property, None) if s not in nested}
-    return sorted(candidates, key=lambda n: (isinstance(n, BNode), str(n)))
+    return list(candidates)
 
 
 def _is_class(shapes: Graph, model: OntologyModel, node: Node) -> bool:
@@ -119,10 +145,8 @@ class _ShapeWriter:
         self.render = renderer
         self.model = renderer.model
 
-    def describe(self, node: Node, index: int, source: Path | None) -> ShapeDoc:
+    def describe(self, node: Node, name: str, anchor: str, source: Path | None) -> ShapeDoc:
         shapes = self.shapes
-        name = _local_name(node) if isinstance(node, URIRef) else f"anonymous shape {index + 1}"
-        anchor = "shape-" + (_local_name(node) if isinstance(node, URIRef) else str(index + 1))
         classes = [c for c in shapes.objects(node, SH.targetClass) if isinstance(c, URIRef)]
         if isinstance(node, URIRef) and _is_class(shapes, self.model, node):
             classes.append(node)
@@ -140,9 +164,11 @@ class _ShapeWriter:
                 sentences.append(f"{subject} must itself be {' and '.join(own)}.")
             sentences += self._closed(node)
         paths: set[URIRef] = set()
-        for prop in sorted(shapes.objects(node, SH.property), key=self._order):
-            sentences.append(self._property_sentence(prop, subject))
+        properties = []
+        for prop in shapes.objects(node, SH.property):
+            properties.append((self._order(prop), self._property_sentence(prop, subject)))
             paths |= self._path_predicates(shapes.value(prop, SH.path))
+        sentences += [sentence for _, sentence in sorted(properties)]
         paths |= self._path_predicates(shapes.value(node, SH.path))
         sentences += self._sparql(node)
         tail = self._severity_and_message(node)
@@ -152,7 +178,7 @@ class _ShapeWriter:
             sentences.append(tail)
         return ShapeDoc(
             node, anchor, name, source, target_classes, tuple(targets), tuple(sentences),
-            frozenset(paths),
+            frozenset(paths), self._sparql_texts(node),
         )  # fmt: skip
 
     # ---------------------------------------------------------------- targets and subjects
@@ -160,13 +186,13 @@ class _ShapeWriter:
     def _targets(self, node: Node, target_classes: tuple[URIRef, ...]) -> list[str]:
         link = self.render.node
         targets = [f"every instance of {link(c)} (and of its subclasses)" for c in target_classes]
-        targets += [f"the node {link(n)}" for n in self.shapes.objects(node, SH.targetNode)]
-        targets += [
-            f"every subject of {link(p)}" for p in self.shapes.objects(node, SH.targetSubjectsOf)
-        ]
-        targets += [
-            f"every object of {link(p)}" for p in self.shapes.objects(node, SH.targetObjectsOf)
-        ]
+        for predicate, words in (
+            (SH.targetNode, "the node"),
+            (SH.targetSubjectsOf, "every subject of"),
+            (SH.targetObjectsOf, "every object of"),
+        ):
+            values = sorted(self.shapes.objects(node, predicate), key=self.render.sort_key)
+            targets += [f"{words} {link(v)}" for v in values]
         return targets
 
     def _subject(self, target_classes: tuple[URIRef, ...]) -> str:
@@ -336,11 +362,11 @@ class _ShapeWriter:
             SH["and"], SH["not"], SH.qualifiedValueShape, SH.closed, SH.sparql,
             *_COMPARISONS, *_PAIRS,
         }  # fmt: skip
-        return [
+        return sorted(
             f"subject to {self.render.node(p)} {self.render.node(o)}"
-            for p, o in sorted(self.shapes.predicate_objects(shape), key=str)
+            for p, o in self.shapes.predicate_objects(shape)
             if p not in known and str(p).startswith(str(SH))
-        ]
+        )
 
     # ---------------------------------------------------------------- node-level parts
 
@@ -357,18 +383,24 @@ class _ShapeWriter:
 
     def _sparql(self, node: Node) -> list[str]:
         sentences = []
-        for constraint in self.shapes.objects(node, SH.sparql):
+        for constraint in self._sparql_constraints(node):
             message = self._messages(constraint)
-            select = self.shapes.value(constraint, SH.select)
-            text = "A SPARQL query checks that no focus node violates this rule"
-            text += f": {message}." if message else "."
-            if select is not None:
-                text += (
-                    "<details><summary>query</summary>"
-                    f"<pre><code>{escape(str(select).strip())}</code></pre></details>"
-                )
-            sentences.append(text)
+            text = "A SPARQL query finds the focus nodes that break this rule"
+            sentences.append(_sentence(f"{text}: {message}" if message else text))
         return sentences
+
+    def _sparql_constraints(self, node: Node) -> list[Node]:
+        return sorted(
+            self.shapes.objects(node, SH.sparql),
+            key=lambda c: (self._messages(c), str(self.shapes.value(c, SH.select))),
+        )
+
+    def _sparql_texts(self, node: Node) -> tuple[str, ...]:
+        return tuple(
+            str(select).strip()
+            for constraint in self._sparql_constraints(node)
+            for select in self.shapes.objects(constraint, SH.select)
+        )
 
     def _severity_and_message(self, shape: Node) -> str:
         severity = self.shapes.value(shape, SH.severity)
@@ -396,11 +428,12 @@ class _ShapeWriter:
         return isinstance(value, Literal) and value.toPython() is True
 
     def _order(self, prop: Node) -> tuple[float, str]:
+        """sh:order first, then the path as the reader sees it (never a blank node id)."""
         order = self.shapes.value(prop, SH.order)
         number = order.toPython() if isinstance(order, Literal) else None
-        path = self.shapes.value(prop, SH.path)
         rank = float(number) if isinstance(number, int | float) else float("inf")
-        return (rank, self.model.label(path) if path is not None else "")
+        path = _TAG.sub("", self._path(self.shapes.value(prop, SH.path))).casefold()
+        return (rank, path)
 
 
 def _list(graph: Graph, node: Node) -> list[Node]:
@@ -442,6 +475,11 @@ def _local_name(iri: URIRef) -> str:
         if separator in text:
             text = text.rsplit(separator, 1)[1] or text
     return text
+
+
+def _sentence(text: str) -> str:
+    """The text ending in one full stop (a message may bring its own)."""
+    return text if text.rstrip().endswith((".", "!", "?")) else text + "."
 
 
 def _lower_first(text: str) -> str:

@@ -48,11 +48,11 @@ class _Tables:
         self.graph = model.graph
 
     def _links(self, nodes: list[Node]) -> str:
-        ordered = sorted(dict.fromkeys(nodes), key=lambda n: self.model.label(n).casefold())
+        ordered = sorted(dict.fromkeys(nodes), key=self.render.sort_key)
         return ", ".join(self.render.node(n) for n in ordered) or NONE
 
     def _by_label(self, nodes: set[Node]) -> list[Node]:
-        return sorted(nodes, key=lambda n: self.model.label(n).casefold())
+        return sorted(nodes, key=self.render.sort_key)
 
     def _kind(self, node: Node) -> list[Node]:
         return [t for t in self.graph.objects(node, RDF.type) if t not in DECLARATION_TYPES]

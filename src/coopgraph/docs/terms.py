@@ -223,8 +223,7 @@ class TermWriter:
         return [_Row(title, items, listing)] if items else []
 
     def _sorted(self, nodes: Iterable[Node]) -> list[Node]:
-        unique = list(dict.fromkeys(nodes))
-        return sorted(unique, key=lambda n: (isinstance(n, BNode), self.model.label(n).casefold()))
+        return sorted(dict.fromkeys(nodes), key=self.render.sort_key)
 
     def _note_rows(self, term: Term) -> list[_Row]:
         rows = []
