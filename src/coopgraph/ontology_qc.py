@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources import as_file
 from pathlib import Path
+from typing import TypeAlias
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import Literal, Variable
 
-from coopgraph.errors import CoopgraphError, InputError
-from coopgraph.reason import StrPath, bundled_ontology_files, load_documents, render_term
+from coopgraph.errors import CoopgraphError, InputError, ParameterError
+from coopgraph.reason import StrPath, bundled_ontology_files, load_documents
 from coopgraph.vocab import COOP
 
 __all__ = [
@@ -64,15 +66,21 @@ class QcCheck:
     query: str
 
 
+Term: TypeAlias = rdflib.term.Node | None
+
+
 @dataclass(frozen=True)
 class Violation:
-    """One row of the report."""
+    """One row of the report (an unbound column is None)."""
 
     level: str
     check: str
-    entity: str
-    property: str
-    value: str
+    entity: Term
+    property: Term
+    value: Term
+
+    def row(self) -> tuple[str, str, Term, Term, Term]:
+        return (self.level, self.check, self.entity, self.property, self.value)
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,9 @@ class QcReport:
 def qc_checks() -> list[QcCheck]:
     """The shipped checks, sorted by id."""
     checks = []
-    for entry in sorted(resources.files("coopgraph").joinpath("qc").iterdir(), key=lambda f: f.name):
+    for entry in sorted(
+        resources.files("coopgraph").joinpath("qc").iterdir(), key=lambda f: f.name
+    ):
         if entry.name.endswith(".rq"):
             checks.append(_parse_check(entry.name, entry.read_text(encoding="utf-8")))
     return checks
@@ -118,29 +128,36 @@ def run_qc(
     *,
     base: str = str(COOP),
     catalogs: Iterable[StrPath] = (),
+    dl_profile: bool = False,
 ) -> QcReport:
-    """Run every check over ``paths`` (default: the bundled core and alignment module)."""
+    """Run every check over ``paths`` (default: the bundled core and alignment module).
+
+    ``base`` is the namespace whose terms are held to the conventions (ParameterError if it
+    is not an absolute IRI). With ``dl_profile``, the OWL 2 DL profile violations
+    (:func:`dl_profile_violations`) are added as ERROR rows of check ``owl2_dl_profile``,
+    the violation kind as property and its description as value.
+    """
+    try:
+        ox.NamedNode(base)
+    except ValueError:
+        raise ParameterError(f"base namespace {base!r} is not an absolute IRI") from None
     graph = rdflib.Graph()
-    for doc in load_documents(bundled_ontology_files() if paths is None else paths, catalogs=catalogs):
+    for doc in load_documents(
+        bundled_ontology_files() if paths is None else paths, catalogs=catalogs
+    ):
         graph += doc.graph
     bindings = {Variable("base"): Literal(base)}
     violations = []
     for check in qc_checks():
         for row in graph.query(check.query, initBindings=bindings):
             entity, prop, value = (row.get(name) for name in ("entity", "property", "value"))
-            violations.append(
-                Violation(check.level, check.id, _text(entity), _text(prop), _text(value))
-            )
-    violations.sort(key=lambda v: (LEVELS.index(v.level), v.check, v.entity, v.property, v.value))
+            violations.append(Violation(check.level, check.id, entity, prop, value))
+    if dl_profile:
+        for problem in dl_profile_violations(paths, catalogs=catalogs):
+            kind, description = Literal(problem.kind), Literal(problem.description)
+            violations.append(Violation("ERROR", "owl2_dl_profile", None, kind, description))
+    violations.sort(key=lambda v: (LEVELS.index(v.level), *(str(x) for x in v.row()[1:])))
     return QcReport(violations)
-
-
-def _text(term: rdflib.term.Node | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, Literal):
-        return str(term)
-    return render_term(term)
 
 
 # =========================================================================== OWL 2 DL profile
@@ -231,7 +248,9 @@ def _compiled_checker() -> tuple[str, Path]:
         )
         if done.returncode != 0:
             shutil.rmtree(building, ignore_errors=True)
-            raise CoopgraphError(f"cannot compile the OWL API checker: {done.stderr.strip()[-300:]}")
+            raise CoopgraphError(
+                f"cannot compile the OWL API checker: {done.stderr.strip()[-300:]}"
+            )
         try:
             building.rename(target)
         except OSError:  # another run finished first

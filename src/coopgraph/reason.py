@@ -39,6 +39,7 @@ import re
 import tempfile
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Collection as Collection_
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,7 +54,8 @@ from rdflib.collection import Collection
 
 from coopgraph import rdfio
 from coopgraph.errors import CoopgraphError, InputError
-from coopgraph.vocab import ALIGNMENT_MODULE, CORE_ONTOLOGY, PREFIXES, ontology_file
+from coopgraph.render import compact_iri
+from coopgraph.vocab import ALIGNMENT_MODULE, COOP, CORE_ONTOLOGY, PREFIXES, ontology_file
 
 __all__ = [
     "CATALOG_FILE",
@@ -446,6 +448,25 @@ class Materialisation:
         """The derived triples (those not in the input), in no particular order."""
         return (t for t in self.graph if t not in self.asserted)
 
+    def inferred_graph(self) -> rdflib.Graph:
+        """The derived triples as a graph."""
+        graph = _new_graph()
+        for triple in self.inferred():
+            graph.add(triple)
+        return graph
+
+    def data_inferences(self, ontology_terms: Collection_[rdflib.term.Node]) -> list[Triple]:
+        """The derived facts about data: triples whose subject is an IRI not in
+        ``ontology_terms`` and whose predicate is a coopgraph property, sorted."""
+        return sorted(
+            (
+                (s, p, o)
+                for s, p, o in self.inferred()
+                if isinstance(s, URIRef) and s not in ontology_terms and p in COOP
+            ),
+            key=lambda t: tuple(str(x) for x in t),
+        )
+
     def explain(self, triple: Triple) -> tuple[Derivation, ...]:
         """How ``triple`` was derived, down to asserted facts (empty if it was asserted).
 
@@ -757,14 +778,11 @@ def _chain_paths(
 
 
 def render_term(term: rdflib.term.Node, graph: rdflib.Graph | None = None) -> str:
-    """A compact form of a term: a prefixed name for the coopgraph prefixes, else ``<iri>``;
-    a hasValue restriction as ``[owl:onProperty p; owl:hasValue v]`` when ``graph`` is given."""
+    """A compact form of a term: ``prefix:local`` for the coopgraph prefixes, else ``<iri>``;
+    a blank node as its statements (``[owl:onProperty p; owl:hasValue v]``) when ``graph`` is
+    given, else ``[]``; a literal in N-Triples form."""
     if isinstance(term, URIRef):
-        iri = str(term)
-        for prefix, namespace in _PREFIXES_LONGEST_FIRST:
-            if iri.startswith(namespace) and _LOCAL_NAME.match(iri[len(namespace) :]):
-                return f"{prefix}:{iri[len(namespace) :]}"
-        return f"<{iri}>"
+        return compact_iri(str(term))
     if isinstance(term, BNode):
         return "[]" if graph is None else _render_restriction(term, graph)
     return term.n3()
@@ -784,7 +802,3 @@ def _render_restriction(node: BNode, graph: rdflib.Graph) -> str:
 
 def render_triple(triple: Triple) -> str:
     return " ".join(render_term(t) for t in triple)
-
-
-_PREFIXES_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
-_LOCAL_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
