@@ -40,7 +40,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from coopgraph import rdfio
-from coopgraph.validate import Finding, Severity
+from coopgraph.validate import Finding, Severity, ShapesError
 
 __all__ = ["Unsupported", "find_noncanonical_literals", "run_compiled"]
 
@@ -475,6 +475,13 @@ class _Compiler:
         if text is None:
             raise Unsupported("a SPARQL constraint without sh:select")
         text = str(text)
+        forbidden = re.search(r"\b(MINUS|VALUES|SERVICE)\b", text, re.IGNORECASE)
+        if forbidden:
+            # SHACL 5.3.1 forbids these; pySHACL refuses them too.
+            raise ShapesError(
+                f"the SPARQL constraint {_term(constraint) if isinstance(constraint, URIRef) else ''}"
+                f" of {_term(shape)} uses {forbidden.group(1).upper()}, which SHACL forbids"
+            )
         if len(re.findall(r"\bSELECT\b", text, re.IGNORECASE)) != 1:
             raise Unsupported("a SPARQL constraint with a sub-query")
         if re.search(r"\bGROUP\s+BY\b|\bHAVING\b|\$shapesGraph\b", text, re.IGNORECASE):

@@ -270,6 +270,9 @@ def _read_data(data: StrPath | Iterable[StrPath] | Graph, fmt: str | None) -> li
         paths = [data] if isinstance(data, str | os.PathLike) else list(data)
         if not paths:
             raise InputError("no data file given")
+        for path in paths:
+            if os.path.isdir(path):
+                raise InputError(f"{os.fspath(path)}: is a directory, not an RDF file")
         triples = [q for path in paths for q in rdfio.read_quads(path, fmt)]
     return [ox.Quad(q.subject, q.predicate, q.object, _DATA_GRAPH) for q in triples]
 
@@ -468,7 +471,7 @@ def run_pyshacl(graph: Graph, shapes_graph: Graph) -> list[Finding]:
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
 
     try:
-        _, report, _ = pyshacl.validate(
+        _, report, text = pyshacl.validate(
             graph,
             shacl_graph=shapes_graph,
             inference="none",
@@ -479,21 +482,30 @@ def run_pyshacl(graph: Graph, shapes_graph: Graph) -> list[Finding]:
         )
     except (ShapeLoadError, ReportableRuntimeError) as error:
         raise ShapesError(f"the shapes cannot be used: {_one_line(str(error))}") from None
-    return findings_from_report(report)
+    if not isinstance(report, Graph):  # pySHACL's ValidationFailure: a shape it refuses
+        raise ShapesError(f"the shapes cannot be used: {_one_line(str(text))}")
+    return findings_from_report(report, shapes_graph)
 
 
-def findings_from_report(report: Graph) -> list[Finding]:
-    """The results of a standard ``sh:ValidationReport`` graph as findings."""
+def findings_from_report(report: Graph, shapes_graph: Graph) -> list[Finding]:
+    """The results of a standard ``sh:ValidationReport`` graph as findings.
+
+    A blank-node result path is a copy of the source shape's sh:path; the finding names
+    the shapes graph's own node, as the fast engine does.
+    """
     findings = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         severity = report.value(result, SH.resultSeverity)
+        path = report.value(result, SH.resultPath)
+        if isinstance(path, BNode):
+            path = shapes_graph.value(report.value(result, SH.sourceShape), SH.path) or path
         findings.append(
             Finding(
                 focus_node=report.value(result, SH.focusNode),
                 severity=str(severity).rsplit("#", 1)[-1],  # type: ignore[arg-type]
                 source_shape=report.value(result, SH.sourceShape),
                 component=report.value(result, SH.sourceConstraintComponent),
-                path=report.value(result, SH.resultPath),
+                path=path,
                 value=report.value(result, SH.value),
                 messages=frozenset(report.objects(result, SH.resultMessage)),
                 source_constraint=report.value(result, SH.sourceConstraint),

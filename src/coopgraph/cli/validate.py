@@ -1,0 +1,117 @@
+"""``coopgraph validate``: check RDF data against the ontology and the SHACL shapes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from coopgraph.cli import add_subcommand
+from coopgraph.errors import InputError
+from coopgraph.validate import ENGINES, INFERENCE, REPORT_FORMATS, SEVERITIES, render, validate
+
+_DESCRIPTION = """\
+Validate RDF data against the bundled coopgraph ontology and SHACL shapes, offline.
+
+All DATA files (any RDF format, by extension or --format) are pooled into one data
+graph with the ontology. First every IRI in the coopgraph namespace that the ontology
+does not define is reported with the closest defined term ("did you mean ...?"); such
+terms make the data non-conforming unless --allow-undefined. Then the shapes run.
+
+Severities: a Violation is data that is wrong; a Warning is a gap the data should
+close (a missing safeguard); an Info is advice. Only violations fail, unless
+--fail-on warning (or info). Switch a bundled shape off with an extra shapes file
+holding `cgsh:SomeShape sh:deactivated true .` (prefix cgsh:
+<https://w3id.org/coopgraph/shapes#>).
+"""
+
+_EXIT = """\
+exit status:
+  0  the data conforms (no finding at or above --fail-on)
+  1  the data does not conform
+  2  bad input or usage (unreadable or malformed file, unknown format, bad option,
+     invalid shapes)
+  3  internal error (a bug: please report it)
+"""
+
+
+def _run(args: argparse.Namespace) -> int:
+    result = validate(
+        args.data,
+        format=args.format,
+        shapes=args.shapes,
+        ontology=args.ontology,
+        inference=args.inference,
+        engine=args.engine,
+        fail_on=args.fail_on,
+        allow_undefined=args.allow_undefined,
+    )
+    text = render(result, args.report)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        except OSError as error:
+            raise InputError(f"{args.output}: cannot write: {error.strerror or error}") from None
+        counts = ", ".join(f"{n} {s.lower()}" for s, n in result.counts().items())
+        verdict = "conforms" if result.conforms else "does not conform"
+        print(f"coopgraph validate: {verdict} ({counts}); report in {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0 if result.conforms else 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    sub = add_subcommand(subparsers, "validate", _run, "Validate RDF data against the shapes.")
+    sub.description = _DESCRIPTION
+    sub.epilog = _EXIT
+    sub.add_argument("data", nargs="+", metavar="DATA", help="RDF files to validate, pooled")
+    sub.add_argument(
+        "--format",
+        metavar="FORMAT",
+        help="RDF format of the DATA files (turtle, nt, nquads, trig, xml, json-ld, n3);"
+        " default: by file extension",
+    )
+    sub.add_argument(
+        "--shapes",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an extra shapes file, added to the bundled shapes (repeatable)",
+    )
+    sub.add_argument(
+        "--ontology",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an extra ontology file, added to the bundled ontology (repeatable)",
+    )
+    sub.add_argument(
+        "--inference",
+        choices=INFERENCE,
+        default="none",
+        help="pre-inference over data and ontology before validation (default: none)",
+    )
+    sub.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="fast",
+        help="fast: shapes compiled to SPARQL on Oxigraph (default); pyshacl: the reference",
+    )
+    sub.add_argument(
+        "--report",
+        choices=REPORT_FORMATS,
+        default="human",
+        help="report format (default: human; turtle is the standard sh:ValidationReport)",
+    )
+    sub.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    sub.add_argument(
+        "--fail-on",
+        choices=[s.lower() for s in SEVERITIES],
+        default="violation",
+        help="the least severe finding that makes the data non-conforming (default: violation)",
+    )
+    sub.add_argument(
+        "--allow-undefined",
+        action="store_true",
+        help="report coopgraph terms the ontology does not define as warnings, not violations",
+    )
