@@ -70,6 +70,12 @@ def render_page(
         _namespaces(model),
     ]  # rendered before the warnings: rendering finds the terms used but not defined
     warnings = _warnings(model, renderer)
+    warnings += [
+        f'<a href="#{escape(q.anchor)}">{escape(q.path.name)}</a>: the header could not be '
+        f"read ({escape(q.problem)}); the query is shown without it."
+        for q in parts.queries
+        if q.problem is not None
+    ]
     header = _header(model, renderer, parts, warnings)
     title = model.label(model.ontology) if model.ontology is not None else "Ontology reference"
     body = "\n".join([header, *content])
@@ -331,7 +337,7 @@ def _query(doc: QueryDoc, renderer: Renderer) -> str:
         columns = [f"<code>{escape(c.name)}</code>: {escape(c.description)}" for c in query.columns]
         rows.append(("Result columns", columns or ["not stated"]))
     by_name = {t.anchor: t.iri for t in model.terms.values()}
-    used = [by_name[n] for n in sorted(doc.local_names()) if n in by_name]
+    used = [by_name[n] for n in sorted(doc.local_names(model.namespace)) if n in by_name]
     if used:
         rows.append(("Uses terms", [", ".join(renderer.node(i) for i in used)]))
     out.append('<dl class="facts">')

@@ -13,7 +13,7 @@ from pathlib import Path
 from coopgraph.catalogue import CannedQuery, parse_header
 from coopgraph.errors import InputError
 
-_TERM = re.compile(r"\bcoop:([A-Za-z_][\w-]*)")
+_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,17 @@ class QueryDoc:
     def anchor(self) -> str:
         return "query-" + re.sub(r"[^A-Za-z0-9_-]+", "-", self.name).strip("-")
 
-    def local_names(self) -> set[str]:
-        """Local names of the ``coop:`` terms the query's SPARQL (not its header) mentions."""
-        body = (line for line in self.text.splitlines() if not line.lstrip().startswith("#"))
-        return set(_TERM.findall("\n".join(body)))
+    def local_names(self, namespace: str) -> set[str]:
+        """Local names of the namespace's terms that the SPARQL (not the header) mentions,
+        as full IRIs or as prefixed names with a prefix the query declares."""
+        body = "\n".join(
+            line for line in self.text.splitlines() if not line.lstrip().startswith("#")
+        )
+        names = set(re.findall(f"<{re.escape(namespace)}([A-Za-z_][\\w-]*)>", body))
+        for prefix, declared in _PREFIX.findall(body):
+            if declared == namespace:
+                names |= set(re.findall(rf"(?<![\w:]){re.escape(prefix)}:([A-Za-z_][\w-]*)", body))
+        return names
 
 
 def read_query(path: Path) -> QueryDoc:

@@ -156,10 +156,11 @@ class Renderer:
         for item in self.model.rdf_list(graph.value(node, OWL.withRestrictions) or RDF.nil):
             for facet, value in graph.predicate_objects(item):
                 name = _FACETS.get(facet, self.model.curie(facet))  # type: ignore[arg-type]
-                facets.append(f"{escape(name)} {self.node(value)}")
+                facets.append(f"{escape(name)} {escape(str(value))}")
         return f"{self.node(on_datatype)}[{', '.join(facets)}]"
 
 
 def _is_compound(graph: Graph, node: BNode) -> bool:
-    """Whether an anonymous expression needs parentheses when nested (not a {one of} list)."""
-    return graph.value(node, OWL.oneOf) is None
+    """Whether an anonymous expression needs parentheses when nested: not a {one of} list,
+    not a datatype restriction (both are already bracketed)."""
+    return graph.value(node, OWL.oneOf) is None and graph.value(node, OWL.onDatatype) is None

@@ -204,23 +204,26 @@ class _ShapeWriter:
 
     def _property_sentence(self, prop: Node, subject: str) -> str:
         shapes = self.shapes
-        path = self._path(shapes.value(prop, SH.path))
+        path_node = shapes.value(prop, SH.path)
         name = shapes.value(prop, SH.name)
         named = f" (“{escape(str(name))}”)" if name is not None else ""
+        path = self._path(path_node) + named
         minimum = _integer(shapes.value(prop, SH.minCount))
         maximum = _integer(shapes.value(prop, SH.maxCount))
         values = self._value_phrases(prop)
+        constraint = " and ".join(values) or "present or absent (no constraint on values)"
+        simple = isinstance(path_node, URIRef)
         if minimum is None and maximum is None:
-            sentence = f"Each {path}{named} value of {_lower_first(subject)} must be " + (
-                " and ".join(values) if values else "present or absent (no constraint on values)"
-            )
+            each = f"Each {path} value of" if simple else f"Each value along {path} from"
+            sentence = f"{each} {_lower_first(subject)} must be {constraint}"
         else:
-            sentence = f"{subject} must have {_cardinality(minimum, maximum)} {path}{named}"
-            sentence += (
-                " value" if (minimum, maximum) in ((1, 1), (1, None), (None, 1)) else " values"
-            )
+            one = (minimum, maximum) in ((1, 1), (1, None), (None, 1))
+            noun = "value" if one else "values"
+            count = _cardinality(minimum, maximum)
+            has = f"{count} {path} {noun}" if simple else f"{count} {noun} along {path}"
+            sentence = f"{subject} must have {has}"
             if values:
-                sentence += "; each must be " + " and ".join(values)
+                sentence += "; each must be " + constraint
         sentence += "."
         description = shapes.value(prop, SH.description)
         if description is not None:
@@ -292,7 +295,7 @@ class _ShapeWriter:
             phrases.append(f"such that one of the values is {link(value)}")
         for predicate, word in _COMPARISONS.items():
             for bound in shapes.objects(shape, predicate):
-                phrases.append(f"{word} {link(bound)}")
+                phrases.append(f"{word} {escape(str(bound))}")
         for predicate, word in ((SH.minLength, "at least"), (SH.maxLength, "at most")):
             for length in shapes.objects(shape, predicate):
                 phrases.append(f"{word} {escape(str(length))} characters long")

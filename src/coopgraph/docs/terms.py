@@ -99,7 +99,7 @@ def build_index(model: OntologyModel, shapes: list[ShapeDoc], queries: list[Quer
             for predicate in _EXPRESSION_PREDICATES:
                 for expression in graph.objects(term.iri, predicate):
                     if isinstance(expression, BNode):
-                        for used in _mentioned(model, expression):
+                        for used in _mentioned(model, expression) - {term.iri}:
                             index.used_in_axioms_of[used].add(term.iri)
         elif term.kind is TermKind.INDIVIDUAL:
             for rdf_type in graph.objects(term.iri, RDF.type):
@@ -121,7 +121,7 @@ def build_index(model: OntologyModel, shapes: list[ShapeDoc], queries: list[Quer
             index.disjoint[member].update(m for m in members if m != member)
     by_name = {t.anchor: t.iri for t in model.terms.values()}
     for query in queries:
-        for name in sorted(query.local_names()):
+        for name in sorted(query.local_names(model.namespace)):
             if name in by_name:
                 index.queries_using[by_name[name]].append(query)
     for shape in shapes:
