@@ -1,4 +1,4 @@
-"""Reading the shape fixtures of ``tests/fixtures/shapes`` (shared by the shape and engine tests)."""
+"""The shape fixtures of ``tests/fixtures/shapes``, shared by the shape and engine tests."""
 
 from __future__ import annotations
 

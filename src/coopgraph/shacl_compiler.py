@@ -479,8 +479,8 @@ class _Compiler:
         if forbidden:
             # SHACL 5.3.1 forbids these; pySHACL refuses them too.
             raise ShapesError(
-                f"the SPARQL constraint {_term(constraint) if isinstance(constraint, URIRef) else ''}"
-                f" of {_term(shape)} uses {forbidden.group(1).upper()}, which SHACL forbids"
+                f"a SPARQL constraint of {_term(shape)} uses {forbidden.group(1).upper()},"
+                " which SHACL forbids"
             )
         if len(re.findall(r"\bSELECT\b", text, re.IGNORECASE)) != 1:
             raise Unsupported("a SPARQL constraint with a sub-query")
