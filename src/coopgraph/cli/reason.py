@@ -103,7 +103,8 @@ def _qc(args: argparse.Namespace) -> int:
         args.ontology or None, base=args.base, catalogs=args.catalog, dl_profile=args.dl_profile
     )
     variables = ["level", "check", "entity", "property", "value"]
-    sys.stdout.write(render_rows(variables, (v.row() for v in report.violations), args.format))
+    text = render_rows(variables, (v.row() for v in report.violations), args.format)
+    sys.stdout.write(text if text.endswith("\n") else f"{text}\n")
     summary = "; ".join(f"{level}: {n}" for level, n in report.counts().items())
     print(f"Violations: {len(report.violations)}; {summary}", file=sys.stderr)
     return 1 if report.fails(args.fail_on) else 0
@@ -186,5 +187,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also run the OWL API's OWL 2 DL profile check (needs Java and libowlapi-java)",
     )
-    qc.add_argument("--format", choices=TABLE_FORMATS, default="tsv")
+    qc.add_argument("--format", choices=TABLE_FORMATS, default="table")
     _add_catalog_option(qc)
