@@ -441,7 +441,7 @@ ul.sentences { margin: 0.2rem 0 0.4rem; padding-left: 1.1rem; }
 q.message { font-style: italic; }
 .caption { color: var(--muted); font-size: 0.92rem; }
 .diagram-wrap { margin: 0; overflow-x: auto; border: 1px solid var(--line); border-radius: 6px;
-  background: #fff; padding: 0.5rem; }
+  background: #fff; padding: 0.5rem; width: max-content; max-width: calc(100vw - 21.5rem); }
 .diagram-wrap svg { display: block; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; margin: 0.5rem 0 1.5rem; }
@@ -460,6 +460,7 @@ footer { margin-top: 3rem; color: var(--muted); font-size: 0.85rem;
   .toc { position: static; width: auto; border-right: 0; border-bottom: 1px solid var(--line); }
   main { margin-left: 0; padding: 1rem; }
   dl.facts, dl.metadata { grid-template-columns: 1fr; }
+  .diagram-wrap { max-width: calc(100vw - 2rem); }
 }
 @media print { .toc { display: none; } main { margin: 0; } }
 """

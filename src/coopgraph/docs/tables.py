@@ -73,12 +73,14 @@ class _Tables:
         )
         factors |= self._instances(COOP.RiskFactor)
         rows = []
-        # Engagement types first, then situations, each by label: the order a reader scans.
+        # Engagement types first, then situations by kind, each by label.
+        types = self._instances(COOP.EngagementType)
         ordered = sorted(
             factors,
             key=lambda n: (
-                [self.model.label(c) for c in self._kind(n)],
-                self.model.label(n).casefold(),
+                n not in types,
+                sorted(self.model.label(c) for c in self._kind(n)),
+                self.render.sort_key(n),
             ),
         )
         for factor in ordered:
