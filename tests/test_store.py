@@ -86,6 +86,46 @@ def test_oxigraph_store_is_persistent_and_locked(tmp_path: Path) -> None:
         OxigraphStore(file)
 
 
+class _FailingBulkLoader:
+    """A pyoxigraph Store whose bulk loader writes half of its input, then fails."""
+
+    def __init__(self, store: object) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def __contains__(self, quad: object) -> bool:
+        return quad in self._store  # type: ignore[operator]
+
+    def __len__(self) -> int:
+        return len(self._store)  # type: ignore[arg-type]
+
+    def bulk_extend(self, quads: list) -> None:
+        quads = list(quads)
+        self._store.bulk_extend(quads[: len(quads) // 2])  # type: ignore[attr-defined]
+        raise OSError("No space left on device (simulated)")
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["empty-graph", "graph-with-data"])
+def test_oxigraph_bulk_load_failure_is_undone(tmp_path: Path, fresh: bool) -> None:
+    """Big files use the bulk loader, which is no transaction: a failed write is removed."""
+    store = OxigraphStore(tmp_path / "db")
+    store.bulk_threshold = 10
+    path, graph = COMPLIANCE_DATASET[0]
+    if not fresh:
+        store.load(COMPLIANCE_DATASET[1][0], graph=graph)  # shares one statement with actors
+    before = len(store)
+    store._store = _FailingBulkLoader(store._store)  # type: ignore[assignment]
+    with pytest.raises(StoreError, match=r"No space left.*nothing was loaded"):
+        store.load(path, graph=graph)
+    assert len(store) == before
+    store._store = store._store._store  # type: ignore[attr-defined]
+    assert store.load(path, graph=graph) == 32  # the bulk path itself works
+    assert len(store) == before + 32 - (0 if fresh else 1)
+    store.close()
+
+
 def test_closed_store_refuses_work() -> None:
     store = MemoryStore()
     store.close()

@@ -1,0 +1,110 @@
+"""Benchmark: load generated triples into the embedded Oxigraph store and the rdflib memory store.
+
+Measures what a user waits for with ``coopgraph load``: ``Store.load`` of one N-Triples file
+(parse completely, then add in one transaction), then one COUNT query, for each backend and
+size. Each run happens in a fresh child process so that the peak memory (the child's maximum
+resident set size above its size after imports, from getrusage; tracemalloc would miss the
+memory pyoxigraph and RocksDB allocate outside Python) belongs to that run alone. The Oxigraph
+store is on disk, in a temporary directory, as the default store is.
+
+    python bench/bench_store.py                  # 100k and 1M triples
+    python bench/bench_store.py --sizes 10000    # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BACKENDS = ("oxigraph", "memory")
+
+
+def generate(path: Path, triples: int) -> None:
+    """Write ``triples`` N-Triples statements shaped like coopgraph data (5 per engagement)."""
+    coop = "https://w3id.org/coopgraph/ontology#"
+    data = "https://w3id.org/coopgraph/data/"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(triples):
+            subject = f"<{data}engagement-{i // 5}>"
+            kind = i % 5
+            if kind == 0:
+                line = f"{subject} <{rdf_type}> <{coop}Engagement> .\n"
+            elif kind == 1:
+                line = f'{subject} <{label}> "Engagement\\tnumber {i // 5}"@en .\n'
+            elif kind == 2:
+                line = f'{subject} <{coop}startDate> "20{i % 25:02d}-01-01"^^<{xsd}date> .\n'
+            elif kind == 3:
+                line = f"{subject} <{coop}provider> <{data}actor-{i % 1000}> .\n"
+            else:
+                line = f"{subject} <{coop}partner> <{data}actor-{(i * 7) % 1000}> .\n"
+            out.write(line)
+
+
+def measure(backend: str, path: str, workdir: str) -> dict[str, float]:
+    """Load ``path`` into a fresh store of ``backend`` (run in a child process)."""
+    from coopgraph.store import open_store
+
+    spec = f"oxigraph:{workdir}/store" if backend == "oxigraph" else "memory"
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with open_store(spec) as store:
+        count = store.load(path, graph="https://w3id.org/coopgraph/bench/graph")
+        loaded = time.perf_counter()
+        answer = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        counted = time.perf_counter()
+        assert int(answer.rows[0][0]) == count  # type: ignore[union-attr,arg-type,index]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "triples": count,
+        "load_s": round(loaded - started, 2),
+        "count_query_s": round(counted - loaded, 2),
+        "peak_mb": round((peak - baseline) / 1024, 1),  # ru_maxrss is in KiB on Linux
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument(
+        "--child", nargs=3, metavar=("BACKEND", "FILE", "WORKDIR"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(measure(*args.child)))
+        return 0
+    header = ("triples", "backend", "load s", "count s", "peak MB", "triples/s")
+    print("{:>9}  {:<9} {:>8} {:>8} {:>8}  {:>10}".format(*header))
+    with tempfile.TemporaryDirectory(prefix="coopgraph-bench-") as tmp:
+        for size in args.sizes:
+            path = Path(tmp) / f"data-{size}.nt"
+            generate(path, size)
+            for backend in BACKENDS:
+                workdir = Path(tmp) / f"{backend}-{size}"
+                workdir.mkdir()
+                done = subprocess.run(
+                    [sys.executable, __file__, "--child", backend, str(path), str(workdir)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                row = json.loads(done.stdout)
+                rate = row["triples"] / row["load_s"] if row["load_s"] else float("inf")
+                print(
+                    f"{size:>9}  {backend:<9} {row['load_s']:>8.2f} {row['count_query_s']:>8.2f} "
+                    f"{row['peak_mb']:>8.1f}  {rate:>10,.0f}",
+                    flush=True,
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
