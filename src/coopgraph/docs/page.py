@@ -8,6 +8,7 @@ namespace's document address.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from html import escape
 
@@ -79,7 +80,7 @@ def render_page(
     header = _header(model, renderer, parts, warnings)
     title = model.label(model.ontology) if model.ontology is not None else "Ontology reference"
     body = "\n".join([header, *content])
-    duplicates = sorted({i for i in _ID.findall(body) if _ID.findall(body).count(i) > 1})
+    duplicates = sorted(i for i, n in Counter(_ID.findall(body)).items() if n > 1)
     if duplicates:
         warnings.append("anchors used more than once: " + ", ".join(duplicates))
     page = (
