@@ -1,7 +1,8 @@
 """The ontology reference site (``coopgraph docs -o DIR``): static HTML, no scripts, no network.
 
->>> report = build_site("site")            # the shipped ontology, shapes and queries
->>> report.files                           # index.html, the diagram, the ontology files
+    report = build_site("site")    # the shipped ontology, shapes and queries
+    report.files                   # index.html, the diagram, copies of the ontology modules
+    report.warnings                # what the page warns about (unresolved imports, ...)
 
 The site is one page, ``index.html``, whose anchors are the local names of the terms
 (publish it at the namespace's document address and every term IRI resolves to its

@@ -139,7 +139,8 @@ def text_width(text: str, size: float = FONT_SIZE) -> float:
 
 @dataclass
 class _Box:
-    key: object
+    """A class's box, or the point where an arrow crosses a layer (width 0)."""
+
     width: float
     height: float
     layer: int = 0
@@ -168,7 +169,7 @@ class _Layout:
             height = max(
                 BOX_MIN_HEIGHT, 14 + LINE_HEIGHT * len(lines), PORT_GAP * max(degree[node])
             )
-            self.boxes[node] = _Box(node, max(sizes) + 2 * BOX_PADDING, height)
+            self.boxes[node] = _Box(max(sizes) + 2 * BOX_PADDING, height)
         self.chains: list[tuple[DiagramEdge, list[object], bool]] = []
         self._layers()
         self._order()
@@ -219,7 +220,7 @@ class _Layout:
             chain: list[object] = [tail]
             for step in range(layer[tail] + 1, layer[head]):
                 dummy = ("dummy", index, step)
-                self.boxes[dummy] = _Box(dummy, 0.0, 4.0, layer=step)
+                self.boxes[dummy] = _Box(0.0, 4.0, layer=step)
                 chain.append(dummy)
             chain.append(head)
             self.chains.append((edge, chain, reverse))

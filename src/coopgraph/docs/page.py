@@ -26,7 +26,6 @@ from coopgraph.docs.terms import TermWriter
 from coopgraph.vocab import COOP
 
 CHANGELOG_PREDICATES = (COOP.changelog, SKOS.changeNote, SKOS.historyNote)
-CREATOR_PREDICATES = (DCTERMS.creator, DC.creator)
 _METADATA_ROWS = [
     (OWL.versionIRI, "Version IRI"),
     (OWL.versionInfo, "Version"),
