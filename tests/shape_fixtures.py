@@ -8,7 +8,8 @@ from coopgraph.validate import Finding, ValidationResult, _curie, path_text
 
 SHAPE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 BACKGROUND = SHAPE_FIXTURES / "background.ttl"
-FIXTURE_DIRS = sorted(p for p in SHAPE_FIXTURES.iterdir() if p.is_dir())
+FIXTURE_DIRS = sorted(p for p in SHAPE_FIXTURES.iterdir() if (p / "pass.ttl").is_file())
+ENGINE_FIXTURE = SHAPE_FIXTURES / "_engine"
 
 
 def row(result: ValidationResult, finding: Finding) -> str:

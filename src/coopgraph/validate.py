@@ -212,35 +212,55 @@ def validate(
 
     clock = time.perf_counter()
     undefined = find_undefined_terms(data_quads, ontology_quads)
+    run = run_engine(engine, data_quads, ontology_quads, shapes_graph, inference)
+    labels = _labels(run.label_lookup, run.findings, undefined)
+    timings["validate"] = time.perf_counter() - clock
+    return ValidationResult(
+        results=sorted(run.findings, key=_finding_order),
+        undefined_terms=undefined,
+        fail_on=fail_level,
+        allow_undefined=allow_undefined,
+        engine=run.engine,
+        shapes_graph=shapes_graph,
+        labels=labels,
+        notes=run.notes,
+        timings=timings,
+    )
+
+
+@dataclass
+class EngineRun:
+    """What one engine found, which engine that was, and how to label the nodes it names."""
+
+    findings: list[Finding]
+    engine: str
+    notes: list[str]
+    label_lookup: LabelLookup
+
+
+def run_engine(
+    engine: str,
+    data: list[ox.Quad],
+    ontology: list[ox.Quad],
+    shapes_graph: Graph,
+    inference: str = "none",
+) -> EngineRun:
+    """Run the shapes over data and ontology with one engine (``fast`` falls back to pySHACL
+    for what it cannot compile, with a note saying why)."""
     notes: list[str] = []
-    findings: list[Finding] | None = None
     if engine == "fast":
         from coopgraph.shacl_compiler import Unsupported, run_compiled
 
         try:
-            store = _oxigraph_store(data_quads, ontology_quads, inference)
+            store = _oxigraph_store(data, ontology, inference)
             findings = run_compiled(store, shapes_graph)
         except Unsupported as reason:
             notes.append(f"the fast engine cannot handle {reason}, so pySHACL was used")
-            engine = "pyshacl"
         else:
-            labels = _labels(_store_label_lookup(store), findings, undefined)
-    if findings is None:
-        graph = _rdflib_graph(data_quads, ontology_quads, inference)
-        findings = run_pyshacl(graph, shapes_graph)
-        labels = _labels(_graph_label_lookup(graph), findings, undefined)
-    timings["validate"] = time.perf_counter() - clock
-    return ValidationResult(
-        results=sorted(findings, key=_finding_order),
-        undefined_terms=undefined,
-        fail_on=fail_level,
-        allow_undefined=allow_undefined,
-        engine=engine,
-        shapes_graph=shapes_graph,
-        labels=labels,
-        notes=notes,
-        timings=timings,
-    )
+            return EngineRun(findings, "fast", notes, _store_label_lookup(store))
+    graph = _rdflib_graph(data, ontology, inference)
+    findings = run_pyshacl(graph, shapes_graph)
+    return EngineRun(findings, "pyshacl", notes, _graph_label_lookup(graph))
 
 
 def _check_choice(option: str, value: str, choices: Sequence[str]) -> None:
@@ -368,6 +388,10 @@ def _rdflib_graph(data: list[ox.Quad], ontology: list[ox.Quad], inference: str) 
 
         semantics = CustomRDFSSemantics if inference == "rdfs" else owlrl.OWLRL_Semantics
         owlrl.DeductiveClosure(semantics).expand(graph)
+        # The closure adds generalised triples ("1" rdf:type xsd:integer), which are not RDF:
+        # Oxigraph cannot hold them, so neither engine sees them.
+        for triple in [t for t in graph if isinstance(t[0], Literal)]:
+            graph.remove(triple)
     return graph
 
 
@@ -494,7 +518,9 @@ def findings_from_report(report: Graph, shapes_graph: Graph) -> list[Finding]:
     the shapes graph's own node, as the fast engine does.
     """
     findings = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: pySHACL nests the causes of an sh:node result under it
+    # (sh:detail), and those are explanations, not results.
+    for result in report.objects(None, SH.result):
         severity = report.value(result, SH.resultSeverity)
         path = report.value(result, SH.resultPath)
         if isinstance(path, BNode):
