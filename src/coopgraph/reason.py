@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Literal as TypingLiteral
 from typing import TypeAlias
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.collection import Collection
@@ -437,23 +438,41 @@ def _clashes(m: Materialisation) -> list[Clash]:
 
 @dataclass
 class Materialisation:
-    """An OWL 2 RL closure: the input graph plus everything the rules derive from it."""
+    """An OWL 2 RL closure: the input triples plus everything the rules derive from them."""
 
-    graph: rdflib.Graph
+    triples: frozenset[Triple]
+    """The closure, input included."""
     asserted: frozenset[Triple]
+    """The input."""
+    _graph: rdflib.Graph | None = field(default=None, repr=False)
     _derivations: dict[Triple, list[Derivation]] = field(default_factory=dict, repr=False)
     _chains: list[tuple[URIRef, list[URIRef]]] | None = field(default=None, repr=False)
 
+    @property
+    def graph(self) -> rdflib.Graph:
+        """The closure as an indexed rdflib graph (built on first use: it costs more than
+        the reasoning on large data)."""
+        if self._graph is None:
+            self._graph = _new_graph()
+            self._graph.addN((s, p, o, self._graph) for s, p, o in self.triples)
+        return self._graph
+
     def inferred(self) -> Iterator[Triple]:
         """The derived triples (those not in the input), in no particular order."""
-        return (t for t in self.graph if t not in self.asserted)
+        return (t for t in self.triples if t not in self.asserted)
 
-    def inferred_graph(self) -> rdflib.Graph:
-        """The derived triples as a graph."""
-        graph = _new_graph()
-        for triple in self.inferred():
-            graph.add(triple)
-        return graph
+    def statements(self, *, inferred_only: bool = False) -> list[ox.Triple]:
+        """The closure (or only the derived triples) as pyoxigraph triples, for writing."""
+        convert: dict[rdflib.term.Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+
+        def term(node: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+            found = convert.get(node)
+            if found is None:
+                found = convert[node] = rdfio.from_rdflib(node)  # type: ignore[assignment]
+            return found
+
+        chosen = self.inferred() if inferred_only else self.triples
+        return [ox.Triple(term(s), term(p), term(o)) for s, p, o in chosen]
 
     def data_inferences(self, ontology_terms: Collection_[rdflib.term.Node]) -> list[Triple]:
         """The derived facts about data: triples whose subject is an IRI not in
@@ -462,7 +481,7 @@ class Materialisation:
             (
                 (s, p, o)
                 for s, p, o in self.inferred()
-                if isinstance(s, URIRef) and s not in ontology_terms and p in COOP
+                if isinstance(s, URIRef) and s not in ontology_terms and p.startswith(COOP)
             ),
             key=lambda t: tuple(str(x) for x in t),
         )
@@ -483,85 +502,87 @@ def materialise(graph: rdflib.Graph, *, engine: Engine = "reasonable") -> Materi
     module docstring for how they compare.
     """
     asserted = frozenset(graph)
-    closure = _new_graph()
-    for prefix, namespace in graph.namespaces():
-        closure.bind(prefix, namespace, override=False)
     if engine == "owlrl":
         import owlrl
 
+        closure = _new_graph()
         closure += graph
         owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
-    elif engine == "reasonable":
-        for triple in _reasonable_with_chains(asserted):
-            closure.add(triple)
-    else:
-        raise InputError(f"unknown reasoning engine {engine!r}; use reasonable or owlrl")
-    return Materialisation(closure, asserted)
+        return Materialisation(frozenset(closure), asserted, closure)
+    if engine == "reasonable":
+        chains = _property_chains(graph)
+        return Materialisation(frozenset(_reasonable_with_chains(asserted, chains)), asserted)
+    raise InputError(f"unknown reasoning engine {engine!r}; use reasonable or owlrl")
 
 
-def _reasonable_with_chains(asserted: frozenset[Triple]) -> set[Triple]:
-    """reasonable's closure, alternated with the property chain rule (prp-spo2) to a fixpoint."""
+_XSD_STRING = XSD.string
+
+
+def _reasonable_with_chains(
+    asserted: frozenset[Triple], chains: list[tuple[URIRef, list[URIRef]]]
+) -> set[Triple]:
+    """reasonable's closure, alternated with the property chain rule (prp-spo2) to a fixpoint.
+
+    The chain axioms are read from the input: OWL 2 RL derives none.
+    """
     import reasonable
 
     reasoner = reasonable.PyReasoner()
     reasoner.from_graph(list(asserted))
-    closure = {_plain(t) for t in reasoner.reason()}
     while True:
-        new = _chain_consequences(closure) - closure
+        closure = {_plain(t) for t in reasoner.reason()}
+        new = _chain_consequences(closure, chains)
         if not new:
             return closure
         reasoner.from_graph(list(new))
-        closure = {_plain(t) for t in reasoner.reason()}
 
 
 def _plain(triple: Triple) -> Triple:
     """reasonable returns simple literals typed xsd:string; rdflib keeps them untyped."""
-    s, p, o = triple
-    if isinstance(o, Literal) and o.datatype == XSD.string:
-        o = Literal(str(o))
-    return s, p, o
+    o = triple[2]
+    if type(o) is Literal and o.datatype == _XSD_STRING:
+        return triple[0], triple[1], Literal(str(o))
+    return triple
 
 
-def _property_chains(triples: Iterable[Triple]) -> list[tuple[URIRef, list[URIRef]]]:
-    """(property, [p1, ..., pn]) for every owl:propertyChainAxiom among ``triples``."""
-    rest: dict[rdflib.term.Node, Triple] = {}
-    first: dict[rdflib.term.Node, rdflib.term.Node] = {}
-    heads = []
-    for s, p, o in triples:
-        if p == OWL.propertyChainAxiom:
-            heads.append((s, o))
-        elif p == RDF.first:
-            first[s] = o
-        elif p == RDF.rest:
-            rest[s] = o
-    chains = []
-    for prop, node in heads:
-        members = []
-        while node != RDF.nil and node in first:
-            members.append(first[node])
-            node = rest.get(node, RDF.nil)
-        if members:
-            chains.append((prop, members))
-    return chains
+def _property_chains(graph: rdflib.Graph) -> list[tuple[URIRef, list[URIRef]]]:
+    """(property, [p1, ..., pn]) for every owl:propertyChainAxiom of ``graph``, sorted."""
+    return sorted(
+        (prop, list(Collection(graph, members)))
+        for prop, members in graph.subject_objects(OWL.propertyChainAxiom)
+    )
 
 
-def _chain_consequences(closure: set[Triple]) -> set[Triple]:
-    chains = _property_chains(closure)
-    wanted = {p for _, members in chains for p in members}
+def _chain_consequences(
+    closure: set[Triple], chains: list[tuple[URIRef, list[URIRef]]]
+) -> set[Triple]:
+    """The triples the chains derive from ``closure`` and not in it, iterated until the
+    chains derive nothing more (a chain's property may be a link of another chain)."""
     edges: dict[rdflib.term.Node, dict[rdflib.term.Node, set[rdflib.term.Node]]] = {
-        p: defaultdict(set) for p in wanted
+        p: defaultdict(set) for _, members in chains for p in members
     }
     for s, p, o in closure:
-        if p in edges:
-            edges[p][s].add(o)
-    derived = set()
-    for prop, members in chains:
-        frontier = {(s, o) for s, objects in edges[members[0]].items() for o in objects}
-        for member in members[1:]:
-            step = edges[member]
-            frontier = {(s, o) for s, x in frontier for o in step.get(x, ())}
-        derived.update((s, prop, o) for s, o in frontier)
-    return derived
+        links = edges.get(p)
+        if links is not None:
+            links[s].add(o)
+    new: set[Triple] = set()
+    while True:
+        fresh = set()
+        for prop, members in chains:
+            pairs = {(s, o) for s, objects in edges[members[0]].items() for o in objects}
+            for member in members[1:]:
+                step = edges[member]
+                pairs = {(s, o) for s, x in pairs for o in step.get(x, ())}
+            fresh.update((s, prop, o) for s, o in pairs)
+        fresh -= closure
+        fresh -= new
+        if not fresh:
+            return new
+        new |= fresh
+        for s, p, o in fresh:
+            links = edges.get(p)
+            if links is not None:
+                links[s].add(o)
 
 
 def reason(

@@ -80,12 +80,12 @@ def _reason(args: argparse.Namespace) -> int:
     fmt = rdfio.detect_format(args.output, args.format)  # a bad -o fails before reasoning
     modules = _ontology(args)
     m = reasoning.reason(args.data, ontology=modules, catalogs=args.catalog, engine=args.engine)
-    graph = m.inferred_graph() if args.inferred_only else m.graph
-    rdfio.write(graph, args.output, fmt)
-    inferred = sum(1 for _ in m.inferred())
+    statements = m.statements(inferred_only=args.inferred_only)
+    rdfio.write(statements, args.output, fmt)
+    inferred = len(m.triples) - len(m.asserted)
     print(
         f"{len(m.asserted)} asserted and {inferred} inferred triples;"
-        f" wrote {len(graph)} to {args.output}",
+        f" wrote {len(statements)} to {args.output}",
         file=sys.stderr,
     )
     if args.explain:
