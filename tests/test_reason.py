@@ -249,6 +249,18 @@ def test_a_value_of_the_wrong_class_is_inconsistent_and_explained() -> None:
 
 
 @pytest.mark.slow
+def test_a_literal_outside_its_datatype_range_is_inconsistent_and_explained() -> None:
+    result = reason.check(ontology_and(HERE / "wrong_literal.ttl"))
+    assert not result.consistent
+    assert [clash.lines() for clash in result.explanation or []] == [
+        [
+            'data:Statia has coop:countryCode "US"@en, outside its range (coop:countryCode'
+            " rdfs:range xsd:string)"
+        ]
+    ]
+
+
+@pytest.mark.slow
 def test_an_unsatisfiable_class_is_reported_with_its_iri(no_network: None) -> None:
     # The fixture imports the core ontology by IRI: the bundled catalog resolves it.
     result = reason.check([HERE / "unsatisfiable.ttl"])

@@ -39,8 +39,8 @@ import re
 import tempfile
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Collection as Collection_
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.resources import as_file
@@ -317,17 +317,17 @@ def _owl2_literal(
 class Clash:
     """An OWL 2 RL contradiction found in the closure, with how its facts were derived."""
 
-    individual: rdflib.term.Node
-    classes: tuple[rdflib.term.Node, ...]
-    """Two disjoint classes, or owl:Nothing alone."""
-    axiom: str
+    subject: rdflib.term.Node
+    problem: str
+    """What is contradictory about the subject, rendered (e.g. the two disjoint classes)."""
     derivations: tuple[Derivation, ...]
-    """How each type of the individual was derived (empty for asserted types)."""
+    """How the contradicting facts were derived (empty when they were asserted)."""
 
     def lines(self) -> list[str]:
-        classes = " and ".join(render_term(c) for c in self.classes)
-        head = f"{render_term(self.individual)} is a {classes}, {self.axiom}"
-        return [head, *(f"  {d}" for d in self.derivations)]
+        return [
+            f"{render_term(self.subject)} {self.problem}",
+            *(f"  {d}" for d in self.derivations),
+        ]
 
 
 @dataclass(frozen=True)
@@ -395,42 +395,62 @@ def check(
 
 
 def _clashes(m: Materialisation) -> list[Clash]:
-    """Individuals of owl:Nothing, or of two classes stated disjoint, in the OWL 2 RL closure."""
+    """The contradictions an OWL 2 RL closure shows: an individual of owl:Nothing or of two
+    classes stated disjoint, and a literal outside a string or boolean range."""
     g = m.graph
     pairs: dict[frozenset[rdflib.term.Node], str] = {}
     for c, d in g.subject_objects(OWL.disjointWith):
-        pairs.setdefault(
-            frozenset((c, d)),
-            f"which are disjoint ({render_term(c)} owl:disjointWith {render_term(d)})",
-        )
+        axiom = f"({render_term(c)} owl:disjointWith {render_term(d)})"
+        pairs.setdefault(frozenset((c, d)), axiom)
     for axiom in g.subjects(RDF.type, OWL.AllDisjointClasses):
         for members in g.objects(axiom, OWL.members):
             classes = list(Collection(g, members))
             for i, c in enumerate(classes):
                 for d in classes[i + 1 :]:
-                    pairs.setdefault(
-                        frozenset((c, d)), "which are disjoint (owl:AllDisjointClasses)"
-                    )
+                    pairs.setdefault(frozenset((c, d)), "(owl:AllDisjointClasses)")
     clashes = []
     for x in sorted(set(g.subjects(RDF.type, OWL.Nothing)), key=str):
-        clashes.append(
-            Clash(
-                x, (OWL.Nothing,), "which has no instances", m.explain((x, RDF.type, OWL.Nothing))
-            )
-        )
+        derivations = m.explain((x, RDF.type, OWL.Nothing))
+        clashes.append(Clash(x, "is a owl:Nothing, which has no instances", derivations))
     types: dict[rdflib.term.Node, set[rdflib.term.Node]] = defaultdict(set)
     for x, c in g.subject_objects(RDF.type):
         types[x].add(c)
     for x in sorted(types, key=str):
         found = sorted(
-            (tuple(sorted(pair, key=str)), reason)
-            for pair, reason in pairs.items()
-            if pair <= types[x] and len(pair) == 2
+            (tuple(sorted(pair, key=str)), axiom)
+            for pair, axiom in pairs.items()
+            if len(pair) == 2 and pair <= types[x]
         )
-        for (c, d), reason in found:
+        for (c, d), axiom in found:
+            problem = f"is a {render_term(c)} and {render_term(d)}, which are disjoint {axiom}"
             derivations = m.explain((x, RDF.type, c)) + m.explain((x, RDF.type, d))
-            clashes.append(Clash(x, (c, d), reason, derivations))
+            clashes.append(Clash(x, problem, derivations))
+    for prop, datatype in sorted(g.subject_objects(RDFS.range)):
+        accepts = _LITERAL_RANGES.get(datatype)
+        if accepts is None:
+            continue
+        for s, value in sorted(g.subject_objects(prop)):
+            if isinstance(value, Literal) and not accepts(value):
+                problem = (
+                    f"has {render_term(prop)} {value.n3()}, outside its range"
+                    f" ({render_term(prop)} rdfs:range {render_term(datatype)})"
+                )
+                clashes.append(Clash(s, problem, m.explain((s, prop, value))))
     return clashes
+
+
+def _is_string(value: Literal) -> bool:
+    return value.language is None and value.datatype in (None, XSD.string)
+
+
+# Ranges whose literals are checked for an explanation; numeric and date types are left to
+# HermiT (their subtype relations make a shallow test wrong).
+_LITERAL_RANGES: dict[rdflib.term.Node, Callable[[Literal], bool]] = {
+    XSD.string: _is_string,
+    RDF.PlainLiteral: lambda v: v.language is not None or _is_string(v),
+    URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"): lambda v: bool(v.language),
+    XSD.boolean: lambda v: v.datatype == XSD.boolean and v.value is not None,
+}
 
 
 # =========================================================================== OWL 2 RL
