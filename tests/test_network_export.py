@@ -111,7 +111,10 @@ def _png_size(path: Path) -> tuple[int, int]:
 def test_png_picture(small: nx.MultiDiGraph, tmp_path: Path) -> None:
     target = draw(small, tmp_path / "network.png")
     assert target == tmp_path / "network.png"
-    assert _png_size(target) == (2025, 1500)  # 13.5 x 10 inches at 150 dpi
+    # One group of 8 actors (Coalition Z has no engagement): a cell of 1.15 * sqrt(8) = 3.25
+    # units plus 1.3 for labels, at 2.3 inches a unit, plus 3.6 inches of legends and 1 of
+    # title and footer: 14.07 x 8.48 inches at 150 dpi.
+    assert _png_size(target) == (2110, 1272)
 
 
 def test_svg_picture_has_labels_and_legends(small: nx.MultiDiGraph, tmp_path: Path) -> None:
@@ -119,8 +122,10 @@ def test_svg_picture_has_labels_and_legends(small: nx.MultiDiGraph, tmp_path: Pa
     actors = ["State A", "State B", "State C", "Militia One", "Kin Council", "Rebels Two",
               "Group Three", "Splinter"]  # fmt: skip
     kinds = ["state", "community group", "insurgent group", "militia", "rebel group"]
-    types = ["advising", "capacity building", "funding", "intelligence sharing",
-             "joint training", "strategic dialogue", "weapons supply"]  # fmt: skip
+    # Engagement types by family: advising, capacity building and joint training are
+    # training and expertise; strategic dialogue is military diplomacy.
+    types = ["funding", "intelligence sharing", "military diplomacy", "training and expertise",
+             "weapons supply"]  # fmt: skip
     for text in [*actors, *kinds, *types, "actor kind", "engagement type"]:
         assert f">{text}<" in svg, text
     assert ">Coalition Z<" not in svg  # no engagement: left out, and the footer says so

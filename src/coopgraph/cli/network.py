@@ -233,6 +233,8 @@ def _communities(args: argparse.Namespace) -> int:
         for c in result.communities
     ]  # fmt: skip
     notes = [_scope_note(graph), result.method, f"modularity {result.modularity:.4f}"]
+    if result.unconnected:
+        notes.append(f"{result.unconnected} actors without edges are in no community")
     _emit(args, ["community", "size", "edges", "members", "member_iris"], rows, notes)
     return 0
 

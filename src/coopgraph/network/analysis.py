@@ -266,6 +266,8 @@ class CommunitiesResult:
     communities: list[Community]
     modularity: float
     method: str
+    unconnected: int
+    """Actors without any edge of the chosen relations: in no community."""
 
 
 def communities(
@@ -280,9 +282,9 @@ def communities(
 
     Louvain is greedy and can stop at a local optimum that depends on the seed, so it runs
     ``runs`` times (seeds ``seed``, ``seed + 1``, ...) and keeps the partition with the highest
-    modularity (the first of equals). Edge weights are the number of edges between two actors;
-    an actor without any edge is a community of its own. Largest communities first, numbered
-    from 1.
+    modularity (the first of equals). Edge weights are the number of edges between two actors.
+    Actors without any edge are in no community (the result counts them). Largest communities
+    first, numbered from 1.
     """
     simple = cooperation_graph(graph, relations)
     if resolution <= 0:
@@ -304,7 +306,11 @@ def communities(
     assert best is not None
     modularity, found = best
     ordered = sorted(
-        (sorted(members, key=lambda n: (_label(graph, n), n)) for members in found),
+        (
+            sorted(members, key=lambda n: (_label(graph, n), n))
+            for members in found
+            if len(members) > 1 or simple.degree(next(iter(members)))
+        ),
         key=lambda ms: (-len(ms), _label(graph, ms[0]), ms[0]),
     )
     result = [
@@ -319,7 +325,8 @@ def communities(
         f"Louvain (networkx), resolution {resolution:g}, best modularity of {runs} "
         f"run{'s' if runs != 1 else ''} from seed {seed}"
     )
-    return CommunitiesResult(result, modularity, method)
+    unconnected = sum(1 for n in simple if simple.degree(n) == 0)
+    return CommunitiesResult(result, modularity, method, unconnected)
 
 
 # ----------------------------------------------------------------------------- paths

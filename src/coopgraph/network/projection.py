@@ -28,7 +28,7 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 from coopgraph.errors import ParameterError
 from coopgraph.network.periods import Window
 from coopgraph.store.analysis import BindingTerm
-from coopgraph.store.base import SelectResult, Term
+from coopgraph.store.base import Term
 from coopgraph.store.oxigraph import OxigraphStore
 from coopgraph.vocab import COOP, ontology_file
 
@@ -50,42 +50,49 @@ class Queryable(Protocol):
     def query(self, sparql: str, bindings: Mapping[str, BindingTerm] | None = None) -> Any: ...
 
 
-_FACT_PREDICATES = [
-    RDFS.label,
-    SKOS.prefLabel,
-    RDFS.subClassOf,
-    COOP.broaderType,
-    COOP.withinRegion,
-    COOP.existedFrom,
-    COOP.existedUntil,
-    COOP.provider,
-    COOP.partner,
-    COOP.engagementType,
-    COOP.startDate,
-    COOP.endDate,
-    COOP.date,
-    COOP.formality,
-    COOP.place,
-    COOP.hasSource,
-    DCTERMS.bibliographicCitation,
-    COOP.designatedActor,
-    COOP.designatingAuthority,
-    COOP.member,
-    COOP.organisation,
-    COOP.allianceMember,
-    COOP.originalActor,
-    COOP.resultingActor,
-    COOP.changingActor,
-    COOP.formerAlly,
-    COOP.newAlly,
-    COOP.rivalOf,
-]
+class _P:
+    """The predicates the projection reads, as plain strings (rdflib Namespace lookups cost)."""
+
+    label = str(RDFS.label)
+    prefLabel = str(SKOS.prefLabel)
+    subClassOf = str(RDFS.subClassOf)
+    broaderType = str(COOP.broaderType)
+    withinRegion = str(COOP.withinRegion)
+    existedFrom = str(COOP.existedFrom)
+    existedUntil = str(COOP.existedUntil)
+    provider = str(COOP.provider)
+    partner = str(COOP.partner)
+    engagementType = str(COOP.engagementType)
+    startDate = str(COOP.startDate)
+    endDate = str(COOP.endDate)
+    date = str(COOP.date)
+    formality = str(COOP.formality)
+    place = str(COOP.place)
+    hasSource = str(COOP.hasSource)
+    bibliographicCitation = str(DCTERMS.bibliographicCitation)
+    designatedActor = str(COOP.designatedActor)
+    designatingAuthority = str(COOP.designatingAuthority)
+    member = str(COOP.member)
+    organisation = str(COOP.organisation)
+    allianceMember = str(COOP.allianceMember)
+    originalActor = str(COOP.originalActor)
+    resultingActor = str(COOP.resultingActor)
+    changingActor = str(COOP.changingActor)
+    formerAlly = str(COOP.formerAlly)
+    newAlly = str(COOP.newAlly)
+    rivalOf = str(COOP.rivalOf)
+
+
+FACT_PREDICATES = [value for name, value in vars(_P).items() if not name.startswith("_")]
+"""Every predicate whose statements the projection reads."""
+
 FACTS_QUERY = (
     "SELECT ?s ?p ?o WHERE {\n  VALUES ?p {\n"
-    + "".join(f"    <{p}>\n" for p in _FACT_PREDICATES)
+    + "".join(f"    <{p}>\n" for p in FACT_PREDICATES)
     + "  }\n  ?s ?p ?o\n}"
 )
-"""Every statement whose predicate the projection reads: one scan per predicate, no join."""
+"""The statements of every fact predicate (constants, not user input): one index scan per
+predicate, no join, in one result so that the store converts each subject term once."""
 
 INSTANCES_QUERY = "SELECT DISTINCT ?s ?class WHERE { ?s a ?class }"
 """The instances of one class (bound as ``class``)."""
@@ -100,35 +107,45 @@ def node_id(term: Term) -> str:
     return str(term)
 
 
+Value = str | Literal
+"""An object in the facts: a resource as its node id, or a literal."""
+
+
 @dataclass
 class _Facts:
-    """The rows of the facts query grouped as predicate -> subject -> objects."""
+    """Statements grouped as predicate -> subject -> objects (resources as node ids)."""
 
-    by_predicate: dict[str, dict[str, list[Term]]] = field(
+    by_predicate: dict[str, dict[str, list[Value]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
 
-    def add(self, result: SelectResult) -> None:
+    def read(self, store: Queryable) -> None:
+        """Add the statements of every fact predicate in ``store``."""
         grouped = self.by_predicate
-        for subject, predicate, obj in result.rows:
-            grouped[str(predicate)][node_id(subject)].append(obj)
+        for subject, predicate, obj in store.query(FACTS_QUERY).rows:
+            # str() of a URIRef is its IRI; the type tests keep this loop cheap at 1M rows.
+            key = str(subject) if type(subject) is URIRef else node_id(subject)
+            value = (
+                str(obj) if type(obj) is URIRef else obj if type(obj) is Literal else node_id(obj)
+            )
+            grouped[str(predicate)][key].append(value)
 
-    def of(self, predicate: URIRef) -> dict[str, list[Term]]:
-        return self.by_predicate.get(str(predicate), {})
+    def of(self, predicate: str) -> dict[str, list[Value]]:
+        return self.by_predicate.get(predicate, {})
 
-    def ids(self, predicate: URIRef, subject: str) -> list[str]:
+    def ids(self, predicate: str, subject: str) -> list[str]:
         """The objects of ``subject`` that are resources, as sorted node ids."""
-        return sorted(
-            {node_id(o) for o in self.of(predicate).get(subject, ()) if not isinstance(o, Literal)}
-        )
+        objects = self.of(predicate).get(subject)
+        if not objects:
+            return []
+        if len(objects) == 1:  # the usual case
+            return [objects[0]] if type(objects[0]) is str else []
+        return sorted({o for o in objects if type(o) is str})
 
-    def value(self, predicate: URIRef, subject: str) -> str | None:
+    def value(self, predicate: str, subject: str) -> str | None:
         """One value (the smallest, so repeated values give the same answer every time)."""
         values = self.of(predicate).get(subject)
         return min(str(v) for v in values) if values else None
-
-    def values(self, predicate: URIRef, subject: str) -> list[str]:
-        return sorted({str(v) for v in self.of(predicate).get(subject, ())})
 
 
 def _closure(parents: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
@@ -185,11 +202,11 @@ def local_name(iri: str) -> str:
     return iri
 
 
-def _best_label(literals: Iterable[Term]) -> str | None:
+def _best_label(literals: Iterable[Value]) -> str | None:
     """English or untagged first, then any language; the smallest text breaks ties."""
 
-    def rank(lit: Term) -> tuple[int, str]:
-        language = (lit.language or "") if isinstance(lit, Literal) else ""
+    def rank(lit: Literal) -> tuple[int, str]:
+        language = lit.language or ""
         preferred = language == "" or language.lower().startswith("en")
         return (0 if preferred else 1, str(lit))
 
@@ -200,7 +217,7 @@ def _best_label(literals: Iterable[Term]) -> str | None:
 def _labels(facts: _Facts) -> dict[str, str]:
     """The label of every labelled resource: rdfs:label first, then skos:prefLabel."""
     labels: dict[str, str] = {}
-    for predicate in (SKOS.prefLabel, RDFS.label):  # rdfs:label overwrites
+    for predicate in (_P.prefLabel, _P.label):  # rdfs:label overwrites
         for subject, literals in facts.of(predicate).items():
             label = _best_label(literals)
             if label is not None:
@@ -208,10 +225,11 @@ def _labels(facts: _Facts) -> dict[str, str]:
     return labels
 
 
-def _hierarchy(facts: _Facts, predicate: URIRef) -> dict[str, frozenset[str]]:
+def _hierarchy(facts: _Facts, predicate: str) -> dict[str, frozenset[str]]:
+    """Each subject's ancestors along ``predicate`` (IRIs only: restrictions are blank nodes)."""
     parents: dict[str, set[str]] = defaultdict(set)
     for subject, objects in facts.of(predicate).items():
-        parents[subject].update(node_id(o) for o in objects if isinstance(o, URIRef))
+        parents[subject].update(o for o in objects if type(o) is str and not o.startswith("_:"))
     return _closure(parents)
 
 
@@ -221,7 +239,7 @@ def _shipped_ontology() -> tuple[_Facts, frozenset[str]]:
     facts = _Facts()
     with resources.as_file(ontology_file()) as path, OxigraphStore() as store:
         store.load(path)
-        facts.add(store.query(FACTS_QUERY))
+        facts.read(store)
         result = store.query(INSTANCES_QUERY, {"class": COOP.EngagementType})
     return facts, frozenset(node_id(row[0]) for row in result.rows)
 
@@ -229,17 +247,17 @@ def _shipped_ontology() -> tuple[_Facts, frozenset[str]]:
 def _read(store: Queryable) -> tuple[_Facts, _Vocabulary, dict[str, set[str]]]:
     """The store's facts, the vocabulary (store + shipped ontology) and the typed instances."""
     facts = _Facts()
-    facts.add(store.query(FACTS_QUERY))
+    facts.read(store)
     shipped, shipped_types = _shipped_ontology()
     merged = _Facts()
     for source in (shipped, facts):
-        for predicate in (RDFS.label, SKOS.prefLabel, RDFS.subClassOf, COOP.broaderType):
+        for predicate in (_P.label, _P.prefLabel, _P.subClassOf, _P.broaderType):
             for subject, objects in source.of(predicate).items():
-                merged.by_predicate[str(predicate)][subject].extend(objects)
+                merged.by_predicate[predicate][subject].extend(objects)
     vocabulary = _Vocabulary(
         labels=_labels(merged),
-        superclasses=_hierarchy(merged, RDFS.subClassOf),
-        broader_types=_hierarchy(merged, COOP.broaderType),
+        superclasses=_hierarchy(merged, _P.subClassOf),
+        broader_types=_hierarchy(merged, _P.broaderType),
     )
     classes = {
         *vocabulary.subclasses_of(COOP.Actor),
@@ -272,9 +290,11 @@ def project(
     count) and ``regions`` (IRIs; regions within them count) keep only the engagements of
     those types or places. See :func:`restrict`.
     """
-    return restrict(
-        _build(store), window=window, engagement_types=engagement_types, regions=regions
-    )
+    graph = _build(store)
+    engagement_types, regions = list(engagement_types), list(regions)
+    if window is None and not engagement_types and not regions:
+        return graph
+    return restrict(graph, window=window, engagement_types=engagement_types, regions=regions)
 
 
 def _build(store: Queryable) -> nx.MultiDiGraph:
@@ -283,20 +303,20 @@ def _build(store: Queryable) -> nx.MultiDiGraph:
     designation_classes = set(vocabulary.subclasses_of(COOP.Designation)) | {str(COOP.Designation)}
     citations = {
         source: _best_label(cits) or source
-        for source, cits in facts.of(DCTERMS.bibliographicCitation).items()
+        for source, cits in facts.of(_P.bibliographicCitation).items()
     }
     graph = nx.MultiDiGraph()
     builder = _Builder(graph, facts, vocabulary, types, actor_classes)
     for actor in sorted(s for s, classes in types.items() if classes & actor_classes):
         builder.actor(actor)
     region_ids = {s for s, classes in types.items() if str(COOP.Region) in classes}
-    region_ids.update(facts.of(COOP.withinRegion))
-    for engagement in sorted(facts.of(COOP.provider)):
+    region_ids.update(facts.of(_P.withinRegion))
+    for engagement in sorted(facts.of(_P.provider)):
         builder.engagement(engagement, citations)
-        region_ids.update(facts.ids(COOP.place, engagement))
+        region_ids.update(facts.ids(_P.place, engagement))
     builder.designations(designation_classes)
     builder.other_relations(citations)
-    within = _hierarchy(facts, COOP.withinRegion)
+    within = _hierarchy(facts, _P.withinRegion)
     graph.graph["regions"] = {
         region: {
             "label": vocabulary.label(region),
@@ -356,19 +376,19 @@ class _Builder:
             label=self.vocabulary.label(actor),
             kind=kind,
             kind_label=self.vocabulary.label(kind),
-            existed_from=facts.value(COOP.existedFrom, actor),
-            existed_until=facts.value(COOP.existedUntil, actor),
+            existed_from=facts.value(_P.existedFrom, actor),
+            existed_until=facts.value(_P.existedUntil, actor),
             designations=[],
         )
 
     def _period(self, record: str) -> dict[str, str | None]:
         return {
-            "start": self.facts.value(COOP.startDate, record),
-            "end": self.facts.value(COOP.endDate, record),
+            "start": self.facts.value(_P.startDate, record),
+            "end": self.facts.value(_P.endDate, record),
         }
 
     def _sources(self, record: str, citations: Mapping[str, str]) -> list[str]:
-        return sorted({citations.get(s, s) for s in self.facts.ids(COOP.hasSource, record)})
+        return sorted({citations.get(s, s) for s in self.facts.ids(_P.hasSource, record)})
 
     def _edge(self, u: str, v: str, key: str, **attributes: object) -> None:
         self.actor(u)
@@ -377,8 +397,8 @@ class _Builder:
 
     def engagement(self, engagement: str, citations: Mapping[str, str]) -> None:
         facts, vocabulary = self.facts, self.vocabulary
-        kind = vocabulary.most_specific(facts.ids(COOP.engagementType, engagement))
-        formality = facts.ids(COOP.formality, engagement)
+        kind = vocabulary.most_specific(facts.ids(_P.engagementType, engagement))
+        formality = facts.ids(_P.formality, engagement)
         attributes = {
             "relation": "engagement",
             "iri": engagement,
@@ -387,19 +407,19 @@ class _Builder:
             **self._period(engagement),
             "formality": formality[0] if formality else None,
             "formality_label": vocabulary.label(formality[0]) if formality else None,
-            "places": facts.ids(COOP.place, engagement),
+            "places": facts.ids(_P.place, engagement),
             "sources": self._sources(engagement, citations),
         }
-        for provider in facts.ids(COOP.provider, engagement):
-            for partner in facts.ids(COOP.partner, engagement):
+        for provider in facts.ids(_P.provider, engagement):
+            for partner in facts.ids(_P.partner, engagement):
                 self._edge(provider, partner, engagement, **attributes)
 
     def designations(self, designation_classes: set[str]) -> None:
         facts, vocabulary = self.facts, self.vocabulary
-        for record, actors in sorted(facts.of(COOP.designatedActor).items()):
+        for record in sorted(facts.of(_P.designatedActor)):
             kind = vocabulary.most_specific(self.types.get(record, set()) & designation_classes)
             kind = kind or str(COOP.Designation)
-            authorities = facts.ids(COOP.designatingAuthority, record)
+            authorities = facts.ids(_P.designatingAuthority, record)
             designation = {
                 "iri": record,
                 "kind": kind,
@@ -408,48 +428,48 @@ class _Builder:
                 "authority_label": vocabulary.label(authorities[0]) if authorities else None,
                 **self._period(record),
             }
-            for actor in sorted({node_id(a) for a in actors if not isinstance(a, Literal)}):
+            for actor in facts.ids(_P.designatedActor, record):
                 self.actor(actor)
                 self.graph.nodes[actor]["designations"].append(designation)
 
     def other_relations(self, citations: Mapping[str, str]) -> None:
         facts = self.facts
-        for record in sorted(facts.of(COOP.allianceMember)):
-            members = facts.ids(COOP.allianceMember, record)
+        for record in sorted(facts.of(_P.allianceMember)):
+            members = facts.ids(_P.allianceMember, record)
             common = {"relation": "alliance", "iri": record, **self._period(record)}
             common["sources"] = self._sources(record, citations)
             for i, first in enumerate(members):
                 for second in members[i + 1 :]:  # stored once, from the smaller IRI
                     self._edge(first, second, record, **common)
-        for record in sorted(facts.of(COOP.member)):
+        for record in sorted(facts.of(_P.member)):
             common = {"relation": "membership", "iri": record, **self._period(record)}
             common["sources"] = self._sources(record, citations)
-            for member in facts.ids(COOP.member, record):
-                for organisation in facts.ids(COOP.organisation, record):
+            for member in facts.ids(_P.member, record):
+                for organisation in facts.ids(_P.organisation, record):
                     self._edge(member, organisation, record, **common)
-        for record in sorted(facts.of(COOP.originalActor)):
+        for record in sorted(facts.of(_P.originalActor)):
             relation = "merger" if str(COOP.Merger) in self.types.get(record, ()) else "split"
-            common = {"relation": relation, "iri": record, "date": facts.value(COOP.date, record)}
+            common = {"relation": relation, "iri": record, "date": facts.value(_P.date, record)}
             common["sources"] = self._sources(record, citations)
-            for original in facts.ids(COOP.originalActor, record):
-                for resulting in facts.ids(COOP.resultingActor, record):
+            for original in facts.ids(_P.originalActor, record):
+                for resulting in facts.ids(_P.resultingActor, record):
                     self._edge(original, resulting, record, **common)
-        for record in sorted(facts.of(COOP.changingActor)):
+        for record in sorted(facts.of(_P.changingActor)):
             common = {
                 "relation": "allegiance_change",
                 "iri": record,
-                "date": facts.value(COOP.date, record),
+                "date": facts.value(_P.date, record),
                 "sources": self._sources(record, citations),
             }
-            for actor in facts.ids(COOP.changingActor, record):
-                for side, predicate in (("former", COOP.formerAlly), ("new", COOP.newAlly)):
+            for actor in facts.ids(_P.changingActor, record):
+                for side, predicate in (("former", _P.formerAlly), ("new", _P.newAlly)):
                     for ally in facts.ids(predicate, record):
                         self._edge(actor, ally, record, side=side, **common)
         rivalries = {
-            tuple(sorted((subject, node_id(rival))))
-            for subject, rivals in facts.of(COOP.rivalOf).items()
-            for rival in rivals
-            if not isinstance(rival, Literal) and node_id(rival) != subject
+            tuple(sorted((subject, rival)))
+            for subject in facts.of(_P.rivalOf)
+            for rival in facts.ids(_P.rivalOf, subject)
+            if rival != subject
         }
         for first, second in sorted(rivalries):  # symmetric: stored once, from the smaller IRI
             self._edge(first, second, str(COOP.rivalOf), relation="rivalry", iri=None)
