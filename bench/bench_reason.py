@@ -3,8 +3,9 @@
     python bench/bench_reason.py [--sizes 10000 100000 1000000] [--owlrl-limit 100000]
                                  [--owlrl-timeout 900] [--hermit]
 
-For each size, synthetic data (bench/synthetic.py's ``generate`` when it exists, else the
-minimal generator below) is materialised with the bundled ontology by:
+For each size, clean synthetic data (bench/synthetic.py, ``defects=False``: the defects
+would make the data inconsistent, which is not what is measured here) is materialised with
+the bundled ontology by:
 
 * ``reasonable+chains``: coopgraph's default engine (reasonable, completed with the
   property-chain rule it lacks);
@@ -23,78 +24,25 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import rdflib
-from rdflib import OWL, RDF, XSD, Literal
+from rdflib import OWL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from coopgraph import reason
+from synthetic import generate
+
+from coopgraph import rdfio, reason
 from coopgraph.vocab import COOP, DATA, example_files
-
-_TYPES = [
-    "IntelligenceSharing", "JointTraining", "CapacityBuilding", "Advising", "WeaponsSupply",
-    "Funding", "JointOperations", "MaterielAndLogistics", "StrategicDialogue",
-]  # fmt: skip
-_ACTOR_CLASSES = ["NonStateActor", "Militia", "RebelGroup", "InsurgentGroup", "CriminalNetwork"]
-
-
-def minimal_generate(n_triples: int, seed: int) -> rdflib.Graph:
-    """About ``n_triples`` triples of consistent data: engagements (9 triples each) between
-    states and non-state actors, a tenth of the actors under a terrorist designation,
-    places in a two-level region hierarchy."""
-    rng = random.Random(seed)
-    g = rdflib.Graph()
-    n_engagements = max(1, round(n_triples / 9.4))
-    n_actors = max(10, n_engagements // 4)
-    n_states = max(2, n_actors // 20)
-    regions = [DATA[f"region{i}"] for i in range(max(4, n_actors // 50))]
-    for i, region in enumerate(regions):
-        g.add((region, RDF.type, COOP.Region))
-        if i >= 4:
-            g.add((region, COOP.withinRegion, regions[i % 4]))
-    for i in range(n_states):
-        g.add((DATA[f"state{i}"], RDF.type, COOP.State))
-    for i in range(n_actors):
-        actor = DATA[f"actor{i}"]
-        g.add((actor, RDF.type, COOP[rng.choice(_ACTOR_CLASSES)]))
-        if rng.random() < 0.1:
-            designation = DATA[f"designation{i}"]
-            g.add((designation, RDF.type, COOP.TerroristDesignation))
-            g.add((designation, COOP.designatedActor, actor))
-            g.add((designation, COOP.designatingAuthority, DATA[f"state{rng.randrange(n_states)}"]))
-    for i in range(n_engagements):
-        e = DATA[f"engagement{i}"]
-        g.add((e, RDF.type, COOP.Engagement))
-        g.add((e, COOP.provider, DATA[f"state{rng.randrange(n_states)}"]))
-        g.add((e, COOP.partner, DATA[f"actor{rng.randrange(n_actors)}"]))
-        g.add((e, COOP.engagementType, COOP[rng.choice(_TYPES)]))
-        g.add((e, COOP.formality, COOP[rng.choice(["Formal", "SemiFormal", "Informal"])]))
-        g.add((e, COOP.visibility, COOP[rng.choice(["Overt", "Covert"])]))
-        g.add((e, COOP.place, rng.choice(regions)))
-        g.add((e, COOP.startDate, Literal(str(1990 + rng.randrange(30)), datatype=XSD.gYear)))
-        g.add((e, COOP.hasSource, DATA.source))
-    return g
 
 
 def synthetic(n_triples: int, seed: int = 1) -> tuple[str, rdflib.Graph]:
-    """The shared generator when it exists, else the minimal one; (name, graph)."""
-    try:
-        from synthetic import generate  # bench/synthetic.py (the validation benchmarks')
-    except ImportError:
-        return "minimal generator (bench/bench_reason.py)", minimal_generate(n_triples, seed)
-    data = generate(n_triples, seed, defects=False)
-    if isinstance(data, rdflib.Graph):
-        return "bench/synthetic.py", data
-    graph = rdflib.Graph()
-    for triple in data:
-        graph.add(triple)
-    return "bench/synthetic.py", graph
+    """Clean synthetic data from the shared generator (bench/synthetic.py): (source, graph)."""
+    return "bench/synthetic.py (defects=False)", rdfio.read_graph(generate(n_triples, seed, False))
 
 
 def with_ontology(data: rdflib.Graph) -> rdflib.Graph:
