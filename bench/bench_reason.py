@@ -52,7 +52,15 @@ def with_ontology(data: rdflib.Graph) -> rdflib.Graph:
 
 
 def data_facts(m: reason.Materialisation) -> set:
-    return {t for t in m.inferred() if t[0] in DATA and not (t[1] == OWL.sameAs and t[0] == t[2])}
+    """Derived triples about data resources, without owlrl's reflexive owl:sameAs and without
+    blank nodes (the restriction classes: each process reads the ontology with fresh ones)."""
+    return {
+        t
+        for t in m.inferred()
+        if t[0] in DATA
+        and not (t[1] == OWL.sameAs and t[0] == t[2])
+        and not isinstance(t[2], rdflib.BNode)
+    }
 
 
 def _owlrl_worker(n: int, queue: multiprocessing.Queue) -> None:
