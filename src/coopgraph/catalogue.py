@@ -10,6 +10,8 @@ Each shipped ``queries/*.rq`` file starts with a header in comments that this mo
     # @param engagement IRI required data:some-engagement What the parameter is.
     # @column risk What the column holds.
 
+A line with a bare ``#`` ends the header; comments after it are free text.
+
 ``@param`` gives the name, the kind (``IRI``, ``literal`` or ``date``), ``required`` or
 ``optional``, an example (quote it if it has spaces) and a description; the name is a variable
 that the query projects. ``@column`` lines name the projected variables in order.
@@ -110,8 +112,8 @@ def parse_header(text: str, source: str) -> CannedQuery:
     fields: dict[str, list[str]] = {}
     entries: list[tuple[str, str, int]] = []  # (key, value, line) in order, for params/columns
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.startswith("#"):
-            break
+        if not line.startswith("#") or line.rstrip() == "#":
+            break  # a bare "#" ends the header: free comments may follow
         if match := _FIELD.match(line):
             key, value = match["key"], match["value"].strip()
             entries.append((key, value, number))

@@ -106,8 +106,13 @@ def _iri(term: object) -> URIRef | None:
     return term if isinstance(term, URIRef) else None
 
 
+def _order(*terms: object) -> tuple[str, ...]:
+    """A sort key that every backend agrees on (engines order mixed terms differently)."""
+    return tuple("" if t is None else f"{type(t).__name__}:{t}" for t in terms)
+
+
 def _reasons(rows: Iterable[dict[str, Term]]) -> tuple[Reason, ...]:
-    return tuple(
+    reasons = (
         Reason(
             source=str(row["source"]),
             factor=_iri(row.get("factor")),
@@ -116,12 +121,15 @@ def _reasons(rows: Iterable[dict[str, Term]]) -> tuple[Reason, ...]:
         )
         for row in rows
     )
+    return tuple(sorted(reasons, key=lambda r: _order(r.source, r.factor, r.actor, r.evidence)))
 
 
 def engagement_facts(store: Store, engagement: URIRef) -> tuple[tuple[URIRef, Term], ...]:
     """The statements about the engagement; UnknownTermError if it is not an engagement."""
     rows = run_select(store, "engagement-facts", {"engagement": engagement}).dicts()
-    facts = tuple((row["property"], row["value"]) for row in rows)
+    facts = tuple(
+        sorted(((row["property"], row["value"]) for row in rows), key=lambda f: _order(*f))
+    )
     if not any(
         (prop == RDF.type and value == COOP.Engagement) or prop == COOP.provider
         for prop, value in facts
@@ -137,7 +145,8 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
     """The risk assessment of ``engagement`` (an IRI, a compact name or an exact label).
 
     Raises UnknownTermError if it names no engagement. ``with_sources=False`` leaves out the
-    facts, the sources and the labels (the parts only a report needs).
+    facts, the sources and the labels (the parts only a report needs). Everything is sorted by
+    IRI, so the assessment is the same whatever the backend.
     """
     if not isinstance(engagement, URIRef):
         engagement = resolve_term(store, engagement, "engagement")
@@ -147,9 +156,9 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
     reasons_by_risk: dict[URIRef, list[dict[str, Term]]] = {}
     for row in run_select(store, "applicable-risks", params).dicts():
         reasons_by_risk.setdefault(row["risk"], []).append(row)  # type: ignore[arg-type]
-    mitigations: dict[URIRef, dict[URIRef, tuple[str, list[URIRef]]]] = {}
+    measures: dict[URIRef, dict[URIRef, tuple[str, list[URIRef]]]] = {}
     for row in run_select(store, "countermeasure-gaps", params).dicts():
-        by_measure = mitigations.setdefault(row["risk"], {})  # type: ignore[arg-type]
+        by_measure = measures.setdefault(row["risk"], {})  # type: ignore[arg-type]
         measure = row["countermeasure"]
         _, records = by_measure.setdefault(measure, (str(row["status"]), []))  # type: ignore[arg-type]
         if isinstance(row.get("record"), URIRef):
@@ -157,25 +166,25 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
     risks = tuple(
         RiskFinding(
             risk=risk,
-            reasons=_reasons(rows),
+            reasons=_reasons(reasons_by_risk[risk]),
             mitigations=tuple(
-                Mitigation(measure, status, tuple(records))
-                for measure, (status, records) in mitigations.get(risk, {}).items()
+                Mitigation(measure, status, tuple(sorted(records)))
+                for measure, (status, records) in sorted(measures.get(risk, {}).items())
             ),
         )
-        for risk, rows in reasons_by_risk.items()
+        for risk in sorted(reasons_by_risk)
     )
     reasons_by_framework: dict[URIRef, list[dict[str, Term]]] = {}
     for row in run_select(store, "governing-frameworks", params).dicts():
         reasons_by_framework.setdefault(row["framework"], []).append(row)  # type: ignore[arg-type]
     frameworks = tuple(
-        FrameworkFinding(framework, _reasons(rows))
-        for framework, rows in reasons_by_framework.items()
+        FrameworkFinding(framework, _reasons(reasons_by_framework[framework]))
+        for framework in sorted(reasons_by_framework)
     )
     if not with_sources:
         return Assessment(engagement, risks, frameworks)
 
-    sources = tuple(
+    citations = (
         SourceCitation(
             record=row["record"],  # type: ignore[arg-type]
             source=row["source"],
@@ -183,6 +192,9 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
             confidence=_iri(row.get("confidence")),
         )
         for row in run_select(store, "engagement-sources", params).dicts()
+    )
+    sources = tuple(
+        sorted(citations, key=lambda s: _order(s.record, s.source, s.citation, s.confidence))
     )
     terms: set[object] = {engagement}
     terms.update(term for fact in facts for term in fact)
