@@ -24,7 +24,7 @@ exit status:
 """
 
 # Modules under coopgraph.cli that add subcommands; each has register(subparsers).
-COMMAND_MODULES = ["info", "validate", "query", "reason", "network", "store", "docs"]
+COMMAND_MODULES = ["info", "validate", "query", "reason", "network", "store", "docs", "csvimport"]
 
 
 class _Parser(argparse.ArgumentParser):
