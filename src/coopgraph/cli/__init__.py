@@ -24,7 +24,17 @@ exit status:
 """
 
 # Modules under coopgraph.cli that add subcommands; each has register(subparsers).
-COMMAND_MODULES = ["info", "validate", "query", "reason", "network", "store", "docs", "csvimport"]
+COMMAND_MODULES = [
+    "info",
+    "validate",
+    "query",
+    "reason",
+    "network",
+    "store",
+    "docs",
+    "csvimport",
+    "serve",
+]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,910 @@
+"""A SPARQL 1.1 Protocol endpoint over any :class:`~coopgraph.store.Store` (stdlib HTTP server).
+
+Endpoints (see :class:`SparqlServer`):
+
+* ``/sparql``: SPARQL 1.1 Protocol queries by ``GET ?query=``, by ``POST`` of a form
+  (``query=``) or of ``application/sparql-query``; updates by ``POST`` of ``update=`` or
+  ``application/sparql-update`` (only with ``allow_update`` and the bearer token).
+  ``GET /sparql`` without a query answers the SPARQL 1.1 Service Description (Turtle).
+* ``/queries``: the canned query catalogue as JSON; ``/queries/NAME?param=value`` runs one, its
+  parameters resolved and bound as RDF terms by :mod:`coopgraph.catalogue`.
+* ``/``: a small HTML page (no scripts, no external assets) with a form; results as a table.
+
+Safe by default: the CLI binds to 127.0.0.1; the store is opened without network access, so
+``SERVICE``, ``LOAD`` and ``FROM``/``FROM NAMED`` are refused (403, the store finds them by
+parsing); updates are refused unless enabled and authorised; request bodies over
+``max_body`` bytes (413), results over ``max_rows`` rows or triples (413) and queries that run
+over ``timeout`` seconds (503) are refused, each with a one-line ``text/plain`` message. A
+query that ran over its time limit cannot be cancelled inside the store engines: it keeps
+computing in a background thread until it ends, and holds one of the ``max_running`` query
+slots meanwhile (when all are taken, new queries get 503 at once).
+
+The protocol's dataset parameters (``default-graph-uri``, ``named-graph-uri``,
+``using-graph-uri``, ``using-named-graph-uri``) are refused with 400: the :class:`Store`
+interface has no per-request dataset, and every query's default graph is the union of the
+store's graphs (``GRAPH <iri> { ... }`` selects one). The service description says so with
+``sd:UnionDefaultGraph``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import ipaddress
+import json
+import socket
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import IO, TypeVar
+
+import rdflib
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from coopgraph import __version__, rdfio
+from coopgraph.catalogue import CannedQuery, catalogue, resolve_value
+from coopgraph.errors import (
+    InputError,
+    NetworkRefusedError,
+    StoreError,
+)
+from coopgraph.render import display, label_map, render_boolean, render_rows
+from coopgraph.store import AskResult, GraphResult, QueryResult, SelectResult, Store
+
+T = TypeVar("T")
+
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS_NS = rdflib.Namespace("http://www.w3.org/ns/formats/")
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+DATASET_PARAMETERS = (
+    "default-graph-uri",
+    "named-graph-uri",
+    "using-graph-uri",
+    "using-named-graph-uri",
+)
+
+# What each kind of answer can be sent as: (media type, renderer name), server's preference
+# first (the first is sent when the client accepts anything).
+SELECT_TYPES = (
+    ("application/sparql-results+json", "json"),
+    ("application/sparql-results+xml", "xml"),
+    ("text/csv", "csv"),
+    ("text/tab-separated-values", "tsv"),
+    ("application/json", "json"),
+)
+ASK_TYPES = (
+    ("application/sparql-results+json", "json"),
+    ("application/sparql-results+xml", "xml"),
+    ("application/json", "json"),
+)
+GRAPH_TYPES = (
+    ("text/turtle", "turtle"),
+    ("application/n-triples", "nt"),
+    ("application/ld+json", "json-ld"),
+    ("application/rdf+xml", "xml"),
+)
+_RESULT_FORMATS = {
+    "application/sparql-results+json": FORMATS_NS.SPARQL_Results_JSON,
+    "application/sparql-results+xml": FORMATS_NS.SPARQL_Results_XML,
+    "text/csv": FORMATS_NS.SPARQL_Results_CSV,
+    "text/tab-separated-values": FORMATS_NS.SPARQL_Results_TSV,
+    "text/turtle": FORMATS_NS.Turtle,
+    "application/n-triples": FORMATS_NS["N-Triples"],
+    "application/ld+json": FORMATS_NS["JSON-LD"],
+    "application/rdf+xml": FORMATS_NS.RDF_XML,
+}
+_RESULTS_XML_NS = "http://www.w3.org/2005/sparql-results#"
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+_CONTROL = {i: f"\\x{i:02x}" for i in (*range(0x20), 0x7F)}
+_LOG_PATH_CHARS = 300
+_PAGE_EXAMPLE = """PREFIX coop: <https://w3id.org/coopgraph/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?engagement ?provider ?partner WHERE {
+  ?engagement a coop:Engagement ; coop:provider ?provider ; coop:partner ?partner .
+}
+ORDER BY ?engagement
+LIMIT 20
+"""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """The limits and permissions of a server."""
+
+    timeout: float = 30.0
+    """Seconds a query or update may run before the client gets 503."""
+    max_rows: int = 10_000
+    """Most rows (SELECT) or triples (CONSTRUCT, DESCRIBE) in an answer; more is refused (413)."""
+    max_body: int = 1_000_000
+    """Most bytes in a request body (413 above)."""
+    allow_update: bool = False
+    """Whether SPARQL updates are accepted at all (with the bearer token)."""
+    token: str | None = None
+    """The bearer token updates must carry; required when ``allow_update``."""
+    max_running: int = 4
+    """Queries that may run at once, counting those that ran over and still compute."""
+
+    def __post_init__(self) -> None:
+        if self.allow_update and not self.token:
+            raise InputError("updates need a bearer token (--token-file or the environment)")
+        if self.timeout <= 0 or self.max_rows < 0 or self.max_body < 0 or self.max_running < 1:
+            raise InputError("timeout, max_rows, max_body and max_running must be positive")
+
+
+class HttpError(Exception):
+    """A request refused with an HTTP status and a one-line message for the client."""
+
+    def __init__(
+        self, status: HTTPStatus, message: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+@dataclass(frozen=True)
+class Response:
+    """A response ready to send."""
+
+    status: HTTPStatus
+    body: bytes
+    content_type: str
+    headers: Mapping[str, str] | None = None
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class SparqlServer(ThreadingHTTPServer):
+    """A threading HTTP server answering the SPARQL 1.1 Protocol over ``store``.
+
+    The server does not own the store: the caller closes it after :meth:`server_close`.
+    """
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        store: Store,
+        address: tuple[str, int] = ("127.0.0.1", 0),
+        settings: ServerSettings | None = None,
+        log: IO[str] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings or ServerSettings()
+        self.log = log if log is not None else sys.stderr
+        self._slots = threading.BoundedSemaphore(self.settings.max_running)
+        self._update_lock = threading.Lock()
+        self._log_lock = threading.Lock()
+        host = address[0]
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    @property
+    def url(self) -> str:
+        """The base URL clients use (``http://host:port``)."""
+        host, port = self.server_address[:2]
+        shown = f"[{host}]" if ":" in str(host) else str(host)
+        return f"http://{shown}:{port}"
+
+    @property
+    def loopback_only(self) -> bool:
+        """Whether the server listens on a loopback address only."""
+        return is_loopback(str(self.server_address[0]))
+
+    def write_log(self, line: str) -> None:
+        with self._log_lock:
+            self.log.write(line.translate(_CONTROL) + "\n")
+            self.log.flush()
+
+    def run_limited(self, work: Callable[[], T]) -> T:
+        """``work()`` in a worker thread, waited for at most ``settings.timeout`` seconds.
+
+        503 when every query slot is taken or the time runs out; the worker of a query that ran
+        over keeps its slot until the store returns (store engines cannot be interrupted).
+        """
+        if not self._slots.acquire(blocking=False):
+            raise HttpError(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                f"{self.settings.max_running} queries are running already (some may have run "
+                "over their time limit and still be computing); try again later",
+                {"Retry-After": str(max(1, round(self.settings.timeout)))},
+            )
+        future: Future[T] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(work())
+            except BaseException as exc:  # handed to the request thread, which reports it
+                future.set_exception(exc)
+            finally:
+                self._slots.release()
+
+        threading.Thread(target=run, name="coopgraph-query", daemon=True).start()
+        try:
+            return future.result(timeout=self.settings.timeout)
+        except TimeoutError:
+            raise HttpError(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                f"the request ran over the time limit of {self.settings.timeout:g} s; the store "
+                "may keep computing it in the background",
+            ) from None
+
+    def run_update(self, update: str) -> None:
+        """One update at a time (the in-memory rdflib backend is not safe for concurrent writes)."""
+
+        def work() -> None:
+            with self._update_lock:
+                self.store.update(update)
+
+        self.run_limited(work)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) is this machine's loopback interface."""
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# --------------------------------------------------------------------------- requests
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SparqlServer
+    server_version = f"coopgraph/{__version__}"
+    protocol_version = "HTTP/1.1"
+
+    # ------------------------------------------------------------------ dispatch
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def _refuse_method(self) -> None:
+        self._handle(self.command)
+
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _refuse_method
+
+    def _handle(self, method: str) -> None:
+        started = time.monotonic()
+        try:
+            response = self._route(method)
+        except HttpError as exc:
+            response = _error_response(exc)
+        except Exception as exc:  # a bug: the client gets 500, the log the traceback
+            self.server.write_log(f"internal error: {type(exc).__name__}: {exc}")
+            self.server.log.write(traceback.format_exc())
+            response = _error_response(
+                HttpError(
+                    HTTPStatus.INTERNAL_SERVER_ERROR,
+                    f"internal error: {type(exc).__name__} (see the server log)",
+                )
+            )
+        self._send(response, method)
+        elapsed = time.monotonic() - started
+        path = self.path if len(self.path) <= _LOG_PATH_CHARS else self.path[:_LOG_PATH_CHARS] + "…"
+        self.server.write_log(
+            f'{self.client_address[0]} "{method} {path}" {int(response.status)} '
+            f"{len(response.body)} {elapsed:.3f}s"
+        )
+
+    def _route(self, method: str) -> Response:
+        self._check_host()
+        url = urllib.parse.urlsplit(self.path)
+        path = url.path
+        if path in ("/sparql", "/sparql/"):
+            self._allow(method, "GET", "POST")
+            return self._sparql(method, url.query)
+        if path == "/":
+            self._allow(method, "GET", "POST")
+            return self._page(method, url.query)
+        if path in ("/queries", "/queries/"):
+            self._allow(method, "GET")
+            return _json_response(_catalogue_document())
+        if path.startswith("/queries/"):
+            self._allow(method, "GET")
+            name = urllib.parse.unquote(path[len("/queries/") :])
+            return self._canned(name, url.query)
+        raise HttpError(HTTPStatus.NOT_FOUND, f"no resource {path}; try /, /sparql or /queries")
+
+    @staticmethod
+    def _allow(method: str, *allowed: str) -> None:
+        if method not in allowed:
+            raise HttpError(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                f"{method} is not allowed here; use {' or '.join(allowed)}",
+                {"Allow": ", ".join(allowed)},
+            )
+
+    def _check_host(self) -> None:
+        """Refuse a Host header naming another machine when listening on loopback only.
+
+        A web page cannot then read the local endpoint through a rebound DNS name.
+        """
+        if not self.server.loopback_only:
+            return
+        host = self.headers.get("Host", "")
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name.startswith("[") and "]" in name:
+            name = name[1 : name.index("]")]
+        if not is_loopback(name):
+            raise HttpError(
+                HTTPStatus.FORBIDDEN,
+                f"this endpoint answers requests for the loopback interface only, not {host!r}",
+            )
+
+    # ------------------------------------------------------------------ parameters
+
+    def _parameters(self, method: str, query_string: str) -> tuple[dict[str, list[str]], str]:
+        """The request's parameters (URL and form body) and, for a direct POST, its type.
+
+        The second value is the media type of a direct POST body (query or update) whose text
+        is stored under ``query``/``update``; "" otherwise.
+        """
+        params = _parse_form(query_string, "the URL")
+        if method != "POST":
+            return params, ""
+        media_type, options = _media_type(self.headers.get("Content-Type"))
+        if media_type not in (FORM_TYPE, QUERY_TYPE, UPDATE_TYPE):
+            shown = f"Content-Type {media_type}" if media_type else "no Content-Type"
+            raise HttpError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                f"a POST with {shown}: send {FORM_TYPE}, {QUERY_TYPE} or {UPDATE_TYPE}",
+            )
+        charset = options.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise HttpError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                f"charset {charset} is not accepted: send the request body in UTF-8",
+            )
+        text = _decode(self._read_body(), "the request body")
+        if media_type == FORM_TYPE:
+            for name, values in _parse_form(text, "the request body").items():
+                params.setdefault(name, []).extend(values)
+            return params, ""
+        field = "query" if media_type == QUERY_TYPE else "update"
+        if field in params:
+            raise HttpError(
+                HTTPStatus.BAD_REQUEST,
+                f"a {media_type} POST carries the {field} in its body, not in the URL",
+            )
+        params[field] = [text]
+        return params, media_type
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise HttpError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
+        length_text = self.headers.get("Content-Length")
+        if length_text is None:
+            self.close_connection = True
+            raise HttpError(HTTPStatus.LENGTH_REQUIRED, "a POST needs a Content-Length")
+        try:
+            length = int(length_text)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            raise HttpError(HTTPStatus.BAD_REQUEST, f"Content-Length {length_text!r} is not a size")
+        limit = self.server.settings.max_body
+        if length > limit:
+            self.close_connection = True  # the unread body must not be taken for a request
+            raise HttpError(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"the request body has {length} bytes, more than the limit of {limit}",
+            )
+        return self.rfile.read(length)
+
+    # ------------------------------------------------------------------ /sparql
+
+    def _sparql(self, method: str, query_string: str) -> Response:
+        params, _ = self._parameters(method, query_string)
+        queries, updates = params.get("query", []), params.get("update", [])
+        if queries and updates:
+            raise HttpError(
+                HTTPStatus.BAD_REQUEST, "a request carries a query or an update, not both"
+            )
+        if len(queries) > 1 or len(updates) > 1:
+            which = "query" if len(queries) > 1 else "update"
+            raise HttpError(HTTPStatus.BAD_REQUEST, f"a request carries one {which}, not several")
+        dataset = [name for name in DATASET_PARAMETERS if name in params]
+        if dataset:
+            raise HttpError(
+                HTTPStatus.BAD_REQUEST,
+                f"{dataset[0]} is not supported: the default graph of every query is the union "
+                "of all the store's graphs; select a graph with GRAPH <iri> { ... } instead",
+            )
+        if updates:
+            if method != "POST":
+                raise HttpError(
+                    HTTPStatus.METHOD_NOT_ALLOWED,
+                    "an update must be sent by POST",
+                    {"Allow": "POST"},
+                )
+            return self._update(updates[0])
+        if not queries:
+            if method == "POST":
+                raise HttpError(HTTPStatus.BAD_REQUEST, "the request carries no query or update")
+            return self._service_description()
+        text = queries[0]
+        result = self.server.run_limited(lambda: _run_query(self.server.store, text))
+        return self._answer(result)
+
+    def _update(self, update: str) -> Response:
+        settings = self.server.settings
+        if not settings.allow_update:
+            raise HttpError(
+                HTTPStatus.FORBIDDEN,
+                "this endpoint is read-only (start the server with --allow-update to accept "
+                "updates)",
+            )
+        scheme, _, credentials = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            raise HttpError(
+                HTTPStatus.UNAUTHORIZED,
+                "an update needs an Authorization: Bearer <token> header",
+                {"WWW-Authenticate": 'Bearer realm="coopgraph"'},
+            )
+        assert settings.token is not None  # ServerSettings requires it with allow_update
+        if not hmac.compare_digest(credentials.strip().encode(), settings.token.encode()):
+            raise HttpError(HTTPStatus.FORBIDDEN, "the bearer token is not the server's")
+        try:
+            self.server.run_update(update)
+        except (InputError, RecursionError) as exc:
+            raise _input_refusal(exc) from None
+        except StoreError as exc:
+            raise HttpError(HTTPStatus.BAD_GATEWAY, str(exc)) from None
+        return Response(HTTPStatus.OK, b"update done\n", "text/plain; charset=utf-8")
+
+    def _answer(self, result: QueryResult) -> Response:
+        """A query result in the format the client accepts, within the row cap."""
+        _check_size(result, self.server.settings.max_rows)
+        if isinstance(result, SelectResult):
+            offered = SELECT_TYPES
+        elif isinstance(result, AskResult):
+            offered = ASK_TYPES
+        else:
+            offered = GRAPH_TYPES
+        media_type, fmt = negotiate(self.headers.get("Accept"), offered)
+        return Response(HTTPStatus.OK, serialize_result(result, fmt), _with_charset(media_type))
+
+    def _service_description(self) -> Response:
+        graph = service_description(self.server)
+        media_type, fmt = negotiate(self.headers.get("Accept"), GRAPH_TYPES)
+        return Response(
+            HTTPStatus.OK, rdfio.serialize(graph, fmt).encode("utf-8"), _with_charset(media_type)
+        )
+
+    # ------------------------------------------------------------------ /queries
+
+    def _canned(self, name: str, query_string: str) -> Response:
+        query = catalogue().get(name)
+        if query is None:
+            raise HttpError(
+                HTTPStatus.NOT_FOUND,
+                f"no canned query {name!r}; GET /queries lists them",
+            )
+        values = _single_values(_parse_form(query_string, "the URL"))
+        store = self.server.store
+        result = self.server.run_limited(lambda: _run_canned(store, query, values))
+        return self._answer(result)
+
+    # ------------------------------------------------------------------ the HTML page
+
+    def _page(self, method: str, query_string: str) -> Response:
+        params = _single_values(self._parameters(method, query_string)[0])
+        text = params.get("query")
+        if text is None:
+            return _html_response(HTTPStatus.OK, _page_html(_PAGE_EXAMPLE, ""))
+        try:
+            store = self.server.store
+            result = self.server.run_limited(lambda: _run_query(store, text))
+            _check_size(result, self.server.settings.max_rows)
+            labels = self.server.run_limited(lambda: _labels_for(store, result))
+        except HttpError as exc:
+            message = f'<p class="error">{int(exc.status)} {html.escape(exc.message)}</p>'
+            return _html_response(exc.status, _page_html(text, message))
+        return _html_response(HTTPStatus.OK, _page_html(text, _result_html(result, labels)))
+
+    # ------------------------------------------------------------------ sending
+
+    def _send(self, response: Response, method: str) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (response.headers or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(response.body)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Silent: :meth:`_handle` logs one line per request with its size and duration."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        # Only the stdlib's own errors (a malformed request line) arrive here.
+        self.server.write_log(f"{self.client_address[0]} {format % args}")
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _run_query(store: Store, text: str) -> QueryResult:
+    try:
+        return store.query(text)
+    except (InputError, RecursionError) as exc:
+        raise _input_refusal(exc) from None
+    except StoreError as exc:
+        raise HttpError(HTTPStatus.BAD_GATEWAY, str(exc)) from None
+
+
+def _run_canned(store: Store, query: CannedQuery, values: Mapping[str, str]) -> QueryResult:
+    """The canned query with its parameters resolved and bound as terms, never spliced."""
+    try:
+        bindings: dict[str, URIRef | Literal] = {}
+        for name, value in values.items():
+            parameter = query.parameter(name)
+            bindings[name] = resolve_value(store, parameter, value, f"parameter {name}")
+        missing = [p for p in query.parameters if p.required and p.name not in bindings]
+        if missing:
+            raise HttpError(
+                HTTPStatus.BAD_REQUEST,
+                f"query {query.name} needs the parameter {missing[0].name} "
+                f"({missing[0].description} Example: {missing[0].example})",
+            )
+        return store.query(query.text, bindings)
+    except (InputError, RecursionError) as exc:
+        raise _input_refusal(exc) from None
+    except StoreError as exc:
+        raise HttpError(HTTPStatus.BAD_GATEWAY, str(exc)) from None
+
+
+def _input_refusal(exc: BaseException) -> HttpError:
+    if isinstance(exc, NetworkRefusedError):
+        return HttpError(HTTPStatus.FORBIDDEN, f"refused: {exc}")
+    if isinstance(exc, RecursionError):
+        return HttpError(HTTPStatus.BAD_REQUEST, "the request is nested too deeply to parse")
+    return HttpError(HTTPStatus.BAD_REQUEST, str(exc))
+
+
+def _check_size(result: QueryResult, max_rows: int) -> None:
+    if isinstance(result, AskResult):
+        return
+    size = len(result)
+    if size > max_rows:
+        what = "rows" if isinstance(result, SelectResult) else "triples"
+        raise HttpError(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            f"the answer has {size} {what}, more than this endpoint's limit of {max_rows}; "
+            "narrow the query or add LIMIT",
+        )
+
+
+def _labels_for(store: Store, result: QueryResult) -> dict[URIRef, str]:
+    if isinstance(result, SelectResult):
+        return label_map(store, (cell for row in result.rows for cell in row))
+    return {}
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def _media_type(header: str | None) -> tuple[str, dict[str, str]]:
+    """A Content-Type's media type (lower case) and its parameters."""
+    if not header:
+        return "", {}
+    kind, *options = header.split(";")
+    parsed = {}
+    for option in options:
+        name, _, value = option.partition("=")
+        parsed[name.strip().lower()] = value.strip().strip('"')
+    return kind.strip().lower(), parsed
+
+
+def negotiate(accept: str | None, offered: tuple[tuple[str, str], ...]) -> tuple[str, str]:
+    """The offered (media type, format) the Accept header prefers; 406 when it accepts none.
+
+    The most specific matching range gives a type's quality; among equal qualities the server's
+    order decides. No Accept header means anything.
+    """
+    if not accept or not accept.strip():
+        return offered[0]
+    ranges: list[tuple[str, str, float]] = []
+    for item in accept.split(","):
+        kind, options = _media_type(item)
+        if not kind:
+            continue
+        try:
+            quality = float(options.get("q", "1"))
+        except ValueError:
+            quality = 0.0
+        main, _, sub = kind.partition("/")
+        ranges.append((main, sub or "*", quality))
+    best: tuple[float, int] | None = None
+    chosen = None
+    for index, (media_type, fmt) in enumerate(offered):
+        quality = _quality(media_type, ranges)
+        if quality > 0 and (best is None or quality > best[0]):
+            best, chosen = (quality, index), (media_type, fmt)
+    if chosen is None:
+        types = ", ".join(media_type for media_type, _ in offered)
+        raise HttpError(
+            HTTPStatus.NOT_ACCEPTABLE,
+            f"cannot answer in any type the Accept header allows ({accept}); this answer "
+            f"comes as {types}",
+        )
+    return chosen
+
+
+def _quality(media_type: str, ranges: list[tuple[str, str, float]]) -> float:
+    main, _, sub = media_type.partition("/")
+    specificity, quality = -1, 0.0
+    for range_main, range_sub, range_quality in ranges:
+        if range_main == main and range_sub == sub:
+            level = 2
+        elif range_main == main and range_sub == "*":
+            level = 1
+        elif range_main == "*":
+            level = 0
+        else:
+            continue
+        if level > specificity:
+            specificity, quality = level, range_quality
+    return quality
+
+
+def serialize_result(result: QueryResult, fmt: str) -> bytes:
+    """A query result as bytes in a format of :data:`SELECT_TYPES`, :data:`ASK_TYPES` or
+    :data:`GRAPH_TYPES`."""
+    if isinstance(result, GraphResult):
+        return rdfio.serialize(result.graph, fmt).encode("utf-8")
+    if fmt == "xml":
+        return results_xml(result)
+    if isinstance(result, AskResult):
+        return render_boolean(result, fmt).encode("utf-8")
+    return render_rows(result.variables, result.rows, fmt).encode("utf-8")
+
+
+def results_xml(result: SelectResult | AskResult) -> bytes:
+    """The W3C SPARQL Query Results XML Format of a SELECT or ASK answer."""
+    ET.register_namespace("", _RESULTS_XML_NS)
+
+    def tag(name: str) -> str:
+        return f"{{{_RESULTS_XML_NS}}}{name}"
+
+    root = ET.Element(tag("sparql"))
+    head = ET.SubElement(root, tag("head"))
+    if isinstance(result, AskResult):
+        ET.SubElement(root, tag("boolean")).text = "true" if result else "false"
+    else:
+        for name in result.variables:
+            ET.SubElement(head, tag("variable"), name=name)
+        results = ET.SubElement(root, tag("results"))
+        for row in result.rows:
+            solution = ET.SubElement(results, tag("result"))
+            for name, term in zip(result.variables, row, strict=True):
+                if term is None:
+                    continue
+                binding = ET.SubElement(solution, tag("binding"), name=name)
+                if isinstance(term, URIRef):
+                    ET.SubElement(binding, tag("uri")).text = str(term)
+                elif isinstance(term, BNode):
+                    ET.SubElement(binding, tag("bnode")).text = str(term)
+                else:
+                    literal = ET.SubElement(binding, tag("literal"))
+                    literal.text = str(term)
+                    if term.language:
+                        literal.set("{http://www.w3.org/XML/1998/namespace}lang", term.language)
+                    elif term.datatype is not None and term.datatype != XSD.string:
+                        literal.set("datatype", str(term.datatype))
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _with_charset(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8"
+
+
+def _parse_form(text: str, where: str) -> dict[str, list[str]]:
+    try:
+        return urllib.parse.parse_qs(
+            text, keep_blank_values=True, strict_parsing=False, errors="strict"
+        )
+    except UnicodeDecodeError:
+        raise HttpError(
+            HTTPStatus.BAD_REQUEST, f"{where} has percent-encoded bytes that are not UTF-8"
+        ) from None
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HttpError(
+            HTTPStatus.BAD_REQUEST, f"{where} is not UTF-8 (byte {exc.start})"
+        ) from None
+
+
+def _single_values(params: dict[str, list[str]]) -> dict[str, str]:
+    repeated = [name for name, values in params.items() if len(values) > 1]
+    if repeated:
+        raise HttpError(
+            HTTPStatus.BAD_REQUEST, f"the parameter {repeated[0]} is given more than once"
+        )
+    return {name: values[0] for name, values in params.items()}
+
+
+def _error_response(exc: HttpError) -> Response:
+    body = f"{int(exc.status)} {exc.status.phrase}: {exc.message}\n".encode()
+    return Response(exc.status, body, "text/plain; charset=utf-8", exc.headers)
+
+
+def _json_response(document: object) -> Response:
+    body = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return Response(HTTPStatus.OK, body, "application/json")
+
+
+# --------------------------------------------------------------------------- descriptions
+
+
+def _catalogue_document() -> dict[str, object]:
+    """The canned queries, their parameters and columns, as ``/queries`` lists them."""
+    return {
+        "queries": [
+            {
+                "name": query.name,
+                "title": query.title,
+                "description": query.description,
+                "question": query.question,
+                "url": f"/queries/{query.name}",
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "kind": p.kind,
+                        "required": p.required,
+                        "example": p.example,
+                        "description": p.description,
+                    }
+                    for p in query.parameters
+                ],
+                "columns": [{"name": c.name, "description": c.description} for c in query.columns],
+            }
+            for query in catalogue().values()
+        ]
+    }
+
+
+def service_description(server: SparqlServer) -> rdflib.Graph:
+    """The SPARQL 1.1 Service Description of ``server``: languages, formats, dataset, limits."""
+    graph = rdflib.Graph()
+    graph.bind("sd", SD)
+    graph.bind("formats", FORMATS_NS)
+    settings = server.settings
+    service = URIRef(f"{server.url}/sparql#service")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(f"{server.url}/sparql")))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if settings.allow_update:
+        graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    for media_type in dict(SELECT_TYPES + GRAPH_TYPES):
+        if media_type in _RESULT_FORMATS:
+            graph.add((service, SD.resultFormat, _RESULT_FORMATS[media_type]))
+    limits = (
+        f"coopgraph {__version__} over {server.store.location}; "
+        f"{'updates with a bearer token' if settings.allow_update else 'read-only'}; "
+        f"at most {settings.max_rows} rows or triples per answer; "
+        f"{settings.timeout:g} s per request; request bodies up to {settings.max_body} bytes; "
+        "SERVICE, LOAD, FROM and the protocol's dataset parameters are refused"
+    )
+    graph.add((service, RDFS.comment, Literal(limits)))
+    dataset = BNode()
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default = BNode()
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    for name in server.store.graphs():
+        named = BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, name))
+    return graph
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+_STYLE = """
+body { font-family: sans-serif; margin: 1.5em; max-width: 70em; }
+textarea { width: 100%; font-family: monospace; }
+table { border-collapse: collapse; margin-top: 1em; }
+th, td { border: 1px solid #999; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }
+.error { color: #a00; font-weight: bold; }
+"""
+
+
+def _page_html(query: str, result_html: str) -> str:
+    queries = "".join(
+        f'<li><a href="/queries/{html.escape(q.name)}">{html.escape(q.name)}</a>: '
+        f"{html.escape(q.title)}"
+        + (
+            " (parameters: "
+            + ", ".join(html.escape(f"{p.name}={p.example}") for p in q.parameters)
+            + ")"
+            if q.parameters
+            else ""
+        )
+        + "</li>"
+        for q in catalogue().values()
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>coopgraph SPARQL</title><style>{_STYLE}</style></head>
+<body>
+<h1>coopgraph SPARQL endpoint</h1>
+<form method="post" action="/">
+<p><label for="query">SPARQL query</label></p>
+<textarea id="query" name="query" rows="12">{html.escape(query)}</textarea>
+<p><button type="submit">Run query</button></p>
+</form>
+{result_html}
+<h2>Canned queries</h2>
+<p>As JSON at <a href="/queries">/queries</a>; run one at /queries/NAME?parameter=value.</p>
+<ul>{queries}</ul>
+<p>Protocol endpoint: <a href="/sparql">/sparql</a> (its service description).</p>
+</body>
+</html>
+"""
+
+
+def _result_html(result: QueryResult, labels: Mapping[URIRef, str]) -> str:
+    if isinstance(result, AskResult):
+        return f"<p>Answer: <strong>{'true' if result else 'false'}</strong></p>"
+    if isinstance(result, GraphResult):
+        text = rdfio.serialize(result.graph, "turtle")
+        return f"<p>{len(result)} triples</p><pre>{html.escape(text)}</pre>"
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in result.variables)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(display(cell, labels))}</td>" for cell in row) + "</tr>"
+        for row in result.rows
+    )
+    count = len(result)
+    return (
+        f"<p>{count} row{'s' if count != 1 else ''}</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _html_response(status: HTTPStatus, page: str) -> Response:
+    return Response(
+        status,
+        page.encode("utf-8"),
+        "text/html; charset=utf-8",
+        {
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        },
+    )
