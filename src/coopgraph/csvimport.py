@@ -779,8 +779,7 @@ def _convert_row(
         years = _period_label(start, end)
         label = (
             f"{vocabulary.engagement_types[engagement_type]}: "
-            f"{_name_of(provider, state, new_nodes)} to "
-            f"{_name_of(partner, state, new_nodes)}{years}"
+            f"{row[mapping.provider.column or '']} to {row[mapping.partner.column or '']}{years}"
         )
         triples += [
             (engagement, RDF.type, COOP.Engagement),
@@ -809,11 +808,6 @@ def _convert_row(
 def _column_order(column: str, row: dict[str, str]) -> int:
     columns = list(row)
     return columns.index(column) if column in columns else len(columns)
-
-
-def _name_of(iri: URIRef, state: _State, new_nodes: dict[URIRef, _Node]) -> str:
-    node = new_nodes.get(iri) or state.nodes.get(iri)
-    return node.name if node is not None else _curie(iri)
 
 
 def _period_label(start: Literal | None, end: Literal | None) -> str:
@@ -883,13 +877,15 @@ def _actor(
             spec.class_column or spec.column,
             f"{name!r} is a {_curie(cls)} here but a {_curie(earlier.cls)} in row {earlier.row}",
         )
-    elif earlier.country_code != country_code:
-        column = spec.country_code_column or spec.column
+    elif country_code is not None and earlier.country_code not in (None, country_code):
         raise _BadCell(
-            column,
+            spec.country_code_column or spec.column,
             f"country code {country_code!r} of {name!r} differs from"
             f" {earlier.country_code!r} in row {earlier.row}",
         )
+    elif country_code is not None and earlier.country_code is None:
+        # The first row to give the actor's code states it (with that row's source).
+        new_nodes[iri] = _Node(name, cls, earlier.row, country_code)
     return iri
 
 
