@@ -65,9 +65,7 @@ def test_every_node_shape_has_a_fixture_folder(shapes: Graph) -> None:
 
 
 def test_every_constraining_shape_fails_in_some_fixture(shapes: Graph) -> None:
-    reported = {
-        line.split("\t")[4] for folder in FIXTURE_DIRS for line in expected_rows(folder)
-    }
+    reported = {line.split("\t")[4] for folder in FIXTURE_DIRS for line in expected_rows(folder)}
     constrained = {
         f"cgsh:{str(s)[len(str(SHAPES)) :]}"
         for s in _named_shapes(shapes)

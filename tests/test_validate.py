@@ -6,6 +6,7 @@ Exit statuses: 0 conforms, 1 does not conform (warnings only with --fail-on warn
 
 from __future__ import annotations
 
+import importlib
 import json
 import socket
 from pathlib import Path
@@ -16,7 +17,6 @@ from rdflib.namespace import RDF, SH
 from shape_fixtures import BACKGROUND, SHAPE_FIXTURES, rows
 
 from coopgraph import rdfio
-from coopgraph import validate as validate_module
 from coopgraph.cli import main
 from coopgraph.errors import InputError, NetworkRefusedError, ParseError
 from coopgraph.validate import ShapesError, render, validate
@@ -101,7 +101,8 @@ def test_an_internal_error_exits_3_in_one_line(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(validate_module, "run_engine", broken)
+    # The module, even if the package re-exports the function under the same name.
+    monkeypatch.setattr(importlib.import_module("coopgraph.validate"), "run_engine", broken)
     status, out, err = _run(capsys, BACKGROUND)
     assert (status, out) == (3, "")
     assert err == "coopgraph: internal error: RuntimeError: engine exploded\n"
