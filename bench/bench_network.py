@@ -12,8 +12,8 @@ and RocksDB allocate outside Python).
     python bench/bench_network.py --sizes 20000    # a quick run
 
 Targets at 1M triples: the projection in at most 15 s and 3 GB; every analysis in at most
-60 s (betweenness is sampled above coopgraph.network.analysis.EXACT_BETWEENNESS_LIMIT actors,
-and says so).
+60 s (above coopgraph.network.analysis.LARGE_NETWORK actors betweenness is sampled, and says
+so, and Louvain runs fewer times).
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def generate_minimal(n_triples: int, seed: int, directory: Path) -> Path:
             t(record, f"{COOP}designatedActor", rng.choice(group_ids))
             t(record, f"{COOP}designatingAuthority", rng.choice(state_ids))
             t(record, f"{COOP}startDate", str(rng.randint(1995, 2024)), f"^^<{XSD}gYear>")
-        for i in range(states // 4):
+        for _ in range(states // 4):
             a, b = rng.sample(state_ids, 2)
             t(a, f"{COOP}rivalOf", b)
     return path

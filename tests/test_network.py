@@ -354,7 +354,7 @@ def test_sampled_betweenness_says_so_and_is_seeded(small: nx.MultiDiGraph) -> No
 def test_large_networks_switch_to_sampling_unless_exact_is_asked(
     small: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(analysis, "EXACT_BETWEENNESS_LIMIT", 5)
+    monkeypatch.setattr(analysis, "LARGE_NETWORK", 5)
     monkeypatch.setattr(analysis, "DEFAULT_SAMPLES", 3)
     assert centrality(small).method == "betweenness estimated from 3 of 9 source actors (seed 0)"
     assert centrality(small, exact=True).method == "exact betweenness"

@@ -402,9 +402,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Clusters of actors that cooperate (Louvain communities, seeded).",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the first run (default 0)")
-    parser.add_argument("--runs", type=int, default=10,
+    parser.add_argument("--runs", type=int,
                         help="Louvain runs (seeds SEED, SEED+1, ...); the best is kept "
-                        "(default 10)")  # fmt: skip
+                        "(default 10, or 3 above 2000 actors)")  # fmt: skip
     parser.add_argument(
         "--resolution",
         type=float,

@@ -26,11 +26,18 @@ from coopgraph.vocab import COOP
 
 ENGAGEMENTS_ONLY: tuple[str, ...] = ("engagement",)
 
-EXACT_BETWEENNESS_LIMIT = 2000
-"""Above this many actors, betweenness is estimated from a seeded sample of source actors."""
+LARGE_NETWORK = 2000
+"""Above this many actors the analyses keep to a time budget: betweenness is estimated from
+:data:`DEFAULT_SAMPLES` source actors and Louvain runs :data:`LARGE_NETWORK_RUNS` times."""
 
-DEFAULT_SAMPLES = 200
-"""Source actors sampled for approximate betweenness (networkx's ``k``)."""
+DEFAULT_SAMPLES = 100
+"""Source actors sampled for approximate betweenness on a large network (networkx's ``k``)."""
+
+DEFAULT_RUNS = 10
+"""Louvain runs whose best partition :func:`communities` keeps."""
+
+LARGE_NETWORK_RUNS = 3
+"""Louvain runs on a large network."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -164,14 +171,14 @@ def centrality(
 
     Both are normalised as networkx does on the cooperation graph (degree / (n - 1);
     betweenness over the (n - 1)(n - 2) / 2 pairs of other actors). Betweenness is exact up to
-    :data:`EXACT_BETWEENNESS_LIMIT` actors or when ``exact``; otherwise, or when ``samples``
+    :data:`LARGE_NETWORK` actors or when ``exact``; otherwise, or when ``samples``
     is given, networkx estimates it from ``samples`` source actors drawn with ``seed``.
     """
     simple = cooperation_graph(graph, relations)
     n = simple.number_of_nodes()
     if samples is not None and samples < 1:
         raise ParameterError(f"--samples: {samples} is not a positive number")
-    if samples is None and not exact and n > EXACT_BETWEENNESS_LIMIT:
+    if samples is None and not exact and n > LARGE_NETWORK:
         samples = DEFAULT_SAMPLES
     if samples is not None and samples < n:
         betweenness = nx.betweenness_centrality(simple, k=samples, seed=seed)
@@ -276,12 +283,14 @@ def communities(
     relations: Collection[str] = ENGAGEMENTS_ONLY,
     seed: int = 0,
     resolution: float = 1.0,
-    runs: int = 10,
+    runs: int | None = None,
 ) -> CommunitiesResult:
     """Clusters of actors that cooperate: Louvain modularity communities, seeded.
 
     Louvain is greedy and can stop at a local optimum that depends on the seed, so it runs
-    ``runs`` times (seeds ``seed``, ``seed + 1``, ...) and keeps the partition with the highest
+    ``runs`` times (by default :data:`DEFAULT_RUNS`, or :data:`LARGE_NETWORK_RUNS` above
+    :data:`LARGE_NETWORK` actors; seeds ``seed``, ``seed + 1``, ...) and keeps the partition
+    with the highest
     modularity (the first of equals). Edge weights are the number of edges between two actors.
     Actors without any edge are in no community (the result counts them). Largest communities
     first, numbered from 1.
@@ -289,6 +298,8 @@ def communities(
     simple = cooperation_graph(graph, relations)
     if resolution <= 0:
         raise ParameterError(f"--resolution: {resolution} is not a positive number")
+    if runs is None:
+        runs = DEFAULT_RUNS if simple.number_of_nodes() <= LARGE_NETWORK else LARGE_NETWORK_RUNS
     if runs < 1:
         raise ParameterError(f"--runs: {runs} is not a positive number")
     best: tuple[float, list[set[str]]] | None = None

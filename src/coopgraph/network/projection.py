@@ -14,8 +14,10 @@ the same way.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -102,50 +104,52 @@ _RECORD_CLASSES = [COOP.Split, COOP.Merger, COOP.EngagementType, COOP.Region]
 
 def node_id(term: Term) -> str:
     """The node id (or attribute value) of an RDF term: an IRI as is, a blank node as ``_:id``."""
+    if type(term) is URIRef:  # the usual case, tested first: isinstance on rdflib terms is slow
+        return str(term)
     if isinstance(term, BNode):
         return f"_:{term}"
     return str(term)
 
 
-Value = str | Literal
-"""An object in the facts: a resource as its node id, or a literal."""
-
-
 @dataclass
 class _Facts:
-    """Statements grouped as predicate -> subject -> objects (resources as node ids)."""
+    """Statements grouped as predicate -> subject -> objects (subjects as node ids)."""
 
-    by_predicate: dict[str, dict[str, list[Value]]] = field(
+    by_predicate: dict[str, dict[str, list[Term]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
 
     def read(self, store: Queryable) -> None:
         """Add the statements of every fact predicate in ``store``."""
-        grouped = self.by_predicate
+        # Grouped by the result's own term objects first: the store hands out one object per
+        # distinct term, whose hash Python caches, so each of the ~1M rows costs two cheap
+        # lookups; the strings are made once per distinct predicate and subject.
+        grouped: dict[Term, dict[Term, list[Term]]] = defaultdict(lambda: defaultdict(list))
         for subject, predicate, obj in store.query(FACTS_QUERY).rows:
-            # str() of a URIRef is its IRI; the type tests keep this loop cheap at 1M rows.
-            key = str(subject) if type(subject) is URIRef else node_id(subject)
-            value = (
-                str(obj) if type(obj) is URIRef else obj if type(obj) is Literal else node_id(obj)
-            )
-            grouped[str(predicate)][key].append(value)
+            grouped[predicate][subject].append(obj)
+        for predicate, subjects in grouped.items():
+            target = self.by_predicate[str(predicate)]
+            for subject, objects in subjects.items():
+                target[node_id(subject)].extend(objects)
 
-    def of(self, predicate: str) -> dict[str, list[Value]]:
+    def of(self, predicate: str) -> dict[str, list[Term]]:
         return self.by_predicate.get(predicate, {})
 
     def ids(self, predicate: str, subject: str) -> list[str]:
         """The objects of ``subject`` that are resources, as sorted node ids."""
-        objects = self.of(predicate).get(subject)
+        objects = self.by_predicate[predicate].get(subject)
         if not objects:
             return []
         if len(objects) == 1:  # the usual case
-            return [objects[0]] if type(objects[0]) is str else []
-        return sorted({o for o in objects if type(o) is str})
+            return [] if type(objects[0]) is Literal else [node_id(objects[0])]
+        return sorted({node_id(o) for o in objects if type(o) is not Literal})
 
     def value(self, predicate: str, subject: str) -> str | None:
         """One value (the smallest, so repeated values give the same answer every time)."""
-        values = self.of(predicate).get(subject)
-        return min(str(v) for v in values) if values else None
+        values = self.by_predicate[predicate].get(subject)
+        if not values:
+            return None
+        return str(values[0]) if len(values) == 1 else min(str(v) for v in values)
 
 
 def _closure(parents: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
@@ -178,8 +182,10 @@ class _Vocabulary:
     def subclasses_of(self, root: URIRef) -> list[str]:
         return sorted(c for c, ancestors in self.superclasses.items() if str(root) in ancestors)
 
-    def most_specific(self, classes: Iterable[str]) -> str | None:
+    def most_specific(self, classes: Collection[str]) -> str | None:
         """The deepest of ``classes`` that no other of them specialises (ties: smallest IRI)."""
+        if len(classes) == 1:
+            return next(iter(classes))
         classes = set(classes)
         leaves = [
             c
@@ -202,7 +208,7 @@ def local_name(iri: str) -> str:
     return iri
 
 
-def _best_label(literals: Iterable[Value]) -> str | None:
+def _best_label(literals: Iterable[Term]) -> str | None:
     """English or untagged first, then any language; the smallest text breaks ties."""
 
     def rank(lit: Literal) -> tuple[int, str]:
@@ -229,7 +235,7 @@ def _hierarchy(facts: _Facts, predicate: str) -> dict[str, frozenset[str]]:
     """Each subject's ancestors along ``predicate`` (IRIs only: restrictions are blank nodes)."""
     parents: dict[str, set[str]] = defaultdict(set)
     for subject, objects in facts.of(predicate).items():
-        parents[subject].update(o for o in objects if type(o) is str and not o.startswith("_:"))
+        parents[subject].update(str(o) for o in objects if type(o) is URIRef)
     return _closure(parents)
 
 
@@ -290,11 +296,25 @@ def project(
     count) and ``regions`` (IRIs; regions within them count) keep only the engagements of
     those types or places. See :func:`restrict`.
     """
-    graph = _build(store)
+    with _gc_paused():
+        graph = _build(store)
     engagement_types, regions = list(engagement_types), list(regions)
     if window is None and not engagement_types and not regions:
         return graph
     return restrict(graph, window=window, engagement_types=engagement_types, regions=regions)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: building ~1M small containers makes it rescan the
+    growing heap again and again; nothing built here is cyclic garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _build(store: Queryable) -> nx.MultiDiGraph:
