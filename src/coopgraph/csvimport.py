@@ -66,7 +66,8 @@ engagements ``eng-`` + a hash of provider, partner, type, dates and place, sourc
 ``src-`` + a hash of the citation.
 
 Bad rows are collected (all of them, not just the first) as :class:`RowError` with the
-row number a spreadsheet shows (the header is row 1) and the column; :func:`convert`
+row number a spreadsheet shows (the header is row 1; a quoted cell that spans lines is
+still one row) and the column; :func:`convert`
 returns them with the graph of the good rows. A bad mapping raises
 :class:`MappingError`, one line naming the mapping file and the key.
 """
