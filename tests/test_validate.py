@@ -589,3 +589,16 @@ def test_the_example_knowledge_base_conforms_with_only_deserved_findings() -> No
     assert result.conforms
     assert result.counts()["Violation"] == 0
     assert rows(result) == sorted(KB_FINDINGS)
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "owlrl"])
+def test_inference_is_opt_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], inference: str
+) -> None:
+    # coop:designatedActor has the domain coop:Designation: only inference makes data:x a
+    # designation, which then lacks its authority and start date.
+    data = _write(tmp_path, "x.ttl", HEADER + "data:x coop:designatedActor data:sdf .\n")
+    assert _run(capsys, BACKGROUND, data)[0] == 0
+    status, out, _ = _run(capsys, BACKGROUND, data, "--inference", inference)
+    assert status == 1
+    assert "Summary: does not conform: 2 violations, 1 warning, 0 infos" in out
