@@ -54,12 +54,17 @@ def flat(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         values = {name: _flat_value(name, value) for name, value in data.items()}
         return {name: value for name, value in values.items() if value is not None}
 
+    def scalar_or_names(value: Any) -> bool:  # the window and the filters, not the tables
+        return isinstance(value, str | int) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
+
     result = nx.MultiDiGraph()
     result.graph.update(
         {
             name: _flat_value(name, value)
             for name, value in graph.graph.items()
-            if isinstance(value, str | list) and all(isinstance(v, str) for v in value)
+            if scalar_or_names(value)
         }
     )
     result.add_nodes_from((n, scalars(data)) for n, data in graph.nodes(data=True))

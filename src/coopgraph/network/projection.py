@@ -543,9 +543,8 @@ def restrict(
         nodes = {
             n
             for u, v, k in kept_edges
-            if k in graph[u][v]
-            for n in (u, v)
             if graph.edges[u, v, k]["relation"] == "engagement"
+            for n in (u, v)
         }
         kept_edges = [(u, v, k) for u, v, k in kept_edges if u in nodes and v in nodes]
     else:
@@ -559,10 +558,11 @@ def restrict(
     result.graph.update(graph.graph)
     for node in sorted(nodes):
         data = dict(graph.nodes[node])
-        if window is not None:
-            data["designations"] = [
-                d for d in data["designations"] if window.overlaps(d["start"], d["end"])
-            ]
+        data["designations"] = [
+            d
+            for d in data["designations"]
+            if window is None or window.overlaps(d["start"], d["end"])
+        ]
         result.add_node(node, **data)
     for u, v, k in kept_edges:
         result.add_edge(u, v, key=k, **graph.edges[u, v, k])
