@@ -1,0 +1,724 @@
+"""``coopgraph serve``: the SPARQL endpoint used by real clients, its refusals, its page, its CLI.
+
+Servers run in-process on a free loopback port (:func:`running`); SPARQLWrapper and rdflib's
+SPARQLStore are the consumers. The W3C protocol manifest is in ``test_server_protocol.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import JSON, POST, XML, SPARQLWrapper
+
+from coopgraph.cli import main
+from coopgraph.dataset import open_dataset
+from coopgraph.errors import InputError
+from coopgraph.server import ServerSettings, SparqlServer, is_loopback, negotiate
+from coopgraph.store import MemoryStore, OxigraphStore, Store
+
+DATA = "https://w3id.org/coopgraph/data/"
+COOP = "https://w3id.org/coopgraph/ontology#"
+TOKEN = "s3cret-token"
+GERMANY_ENGAGEMENTS = f"""PREFIX coop: <{COOP}>
+PREFIX data: <{DATA}>
+SELECT ?engagement ?partner ?start WHERE {{
+  ?engagement a coop:Engagement ; coop:provider data:Germany ; coop:partner ?partner .
+  OPTIONAL {{ ?engagement coop:startDate ?start }}
+}} ORDER BY ?engagement"""
+GERMANY_PARTNERS_GRAPH = (
+    f"CONSTRUCT {{ ?e <{COOP}partner> ?p }} "
+    f"WHERE {{ ?e <{COOP}provider> <{DATA}Germany> ; <{COOP}partner> ?p }}"
+)
+GERMANY_ROWS = [
+    (
+        URIRef(DATA + "eng-germany-peshmerga-training"),
+        URIRef(DATA + "Peshmerga"),
+        Literal("2015-01-29", datatype=XSD.date),
+    ),
+    (
+        URIRef(DATA + "eng-germany-peshmerga-weapons"),
+        URIRef(DATA + "Peshmerga"),
+        Literal("2014", datatype=XSD.gYear),
+    ),
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@contextmanager
+def running(store: Store, settings: ServerSettings | None = None) -> Iterator[SparqlServer]:
+    """A server over ``store`` on a free loopback port, serving in a thread until the end."""
+    for name in ("no_proxy", "NO_PROXY"):
+        os.environ[name] = "127.0.0.1,localhost"
+    server = SparqlServer(store, ("127.0.0.1", 0), settings, log=io.StringIO())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def call(
+    server: SparqlServer,
+    method: str,
+    path: str,
+    body: bytes | str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One raw HTTP request: (status, headers, body)."""
+    host, port = server.server_address[:2]
+    connection = http.client.HTTPConnection(str(host), int(port), timeout=30)
+    try:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        connection.request(method, path, body=data, headers=dict(headers or {}))
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def form(**fields: str) -> tuple[str, dict[str, str]]:
+    from urllib.parse import urlencode
+
+    return urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def get_query(query: str, **extra: str) -> str:
+    from urllib.parse import urlencode
+
+    return "/sparql?" + urlencode({"query": query, **extra})
+
+
+def json_rows(body: bytes) -> list[dict[str, dict[str, str]]]:
+    return json.loads(body)["results"]["bindings"]
+
+
+@pytest.fixture(scope="module")
+def kb_server() -> Iterator[SparqlServer]:
+    """The default server: the ontology and the example knowledge base, read-only."""
+    with open_dataset() as store, running(store) as server:
+        yield server
+
+
+@pytest.fixture
+def update_server() -> Iterator[SparqlServer]:
+    """An empty in-memory Oxigraph store that accepts updates with :data:`TOKEN`."""
+    with (
+        OxigraphStore() as store,
+        running(store, ServerSettings(allow_update=True, token=TOKEN)) as server,
+    ):
+        yield server
+
+
+# --------------------------------------------------------------------------- real clients
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("return_format", [JSON, XML])
+def test_sparqlwrapper_select(kb_server: SparqlServer, method: str, return_format: str) -> None:
+    client = SPARQLWrapper(f"{kb_server.url}/sparql")
+    client.setQuery(GERMANY_ENGAGEMENTS)
+    client.setMethod(method)
+    client.setReturnFormat(return_format)
+    result = client.query().convert()
+    if return_format == JSON:
+        rows = [
+            (b["engagement"]["value"], b["partner"]["value"], b["start"]["value"])
+            for b in result["results"]["bindings"]
+        ]
+        datatypes = [b["start"]["datatype"] for b in result["results"]["bindings"]]
+    else:
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        rows, datatypes = [], []
+        for solution in result.getElementsByTagNameNS(ns["r"], "result"):
+            cells = {
+                b.getAttribute("name"): b.firstChild
+                for b in solution.getElementsByTagName("binding")
+            }
+            rows.append(tuple(cells[n].firstChild.data for n in ("engagement", "partner", "start")))
+            datatypes.append(cells["start"].getAttribute("datatype"))
+    assert rows == [tuple(str(t) for t in row) for row in GERMANY_ROWS]
+    assert datatypes == [str(XSD.date), str(XSD.gYear)]
+
+
+@pytest.mark.parametrize("return_format", [JSON, XML])
+def test_sparqlwrapper_ask(kb_server: SparqlServer, return_format: str) -> None:
+    client = SPARQLWrapper(f"{kb_server.url}/sparql", returnFormat=return_format)
+    answers = []
+    for target in ("Peshmerga", "NoSuchActor"):
+        client.setQuery(f"ASK {{ ?e <{COOP}partner> <{DATA}{target}> }}")
+        result = client.query().convert()
+        if return_format == JSON:
+            answers.append(result["boolean"])
+        else:
+            answers.append(result.getElementsByTagName("boolean")[0].firstChild.data == "true")
+    assert answers == [True, False]
+
+
+def test_sparqlwrapper_construct(kb_server: SparqlServer) -> None:
+    client = SPARQLWrapper(f"{kb_server.url}/sparql", returnFormat="turtle")
+    client.setQuery(GERMANY_PARTNERS_GRAPH)
+    graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")
+    assert set(graph) == {(row[0], URIRef(COOP + "partner"), row[1]) for row in GERMANY_ROWS}
+
+
+def test_sparqlwrapper_update_with_token(update_server: SparqlServer) -> None:
+    client = SPARQLWrapper(f"{update_server.url}/sparql")
+    client.setMethod(POST)
+    client.addCustomHttpHeader("Authorization", f"Bearer {TOKEN}")
+    client.setQuery(
+        "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> "
+        "<http://example.org/p> 1 } }"
+    )
+    client.query()
+    assert len(update_server.store) == 1
+
+
+def test_rdflib_sparqlstore(kb_server: SparqlServer) -> None:
+    store = SPARQLStore(f"{kb_server.url}/sparql", returnFormat="xml")
+    rows = list(store.query(GERMANY_ENGAGEMENTS))
+    assert [tuple(row) for row in rows] == GERMANY_ROWS
+    assert store.query(f"ASK {{ <{DATA}Germany> ?p ?o }}").askAnswer is True
+    graph = rdflib.Graph(store=store)
+    assert set(
+        graph.objects(URIRef(DATA + "eng-germany-peshmerga-weapons"), URIRef(COOP + "partner"))
+    ) == {URIRef(DATA + "Peshmerga")}
+
+
+# --------------------------------------------------------------------------- formats
+
+
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        (None, "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.5, text/tab-separated-values", "text/tab-separated-values"),
+        ("application/json", "application/json"),
+    ],
+)
+def test_select_content_negotiation(
+    kb_server: SparqlServer, accept: str | None, content_type: str
+) -> None:
+    status, headers, body = call(
+        kb_server,
+        "GET",
+        get_query(GERMANY_ENGAGEMENTS),
+        headers={"Accept": accept} if accept else {},
+    )
+    assert status == 200
+    assert headers["Content-Type"] == f"{content_type}; charset=utf-8"
+    if content_type == "text/csv":
+        assert list(csv.reader(io.StringIO(body.decode()))) == [
+            ["engagement", "partner", "start"],
+            *([str(t) for t in row] for row in GERMANY_ROWS),
+        ]
+    elif content_type == "text/tab-separated-values":
+        assert body.decode().splitlines() == [
+            "?engagement\t?partner\t?start",
+            *("\t".join(t.n3() for t in row) for row in GERMANY_ROWS),
+        ]
+    elif content_type.endswith("xml"):
+        root = ET.fromstring(body)
+        assert len(root.findall(".//{http://www.w3.org/2005/sparql-results#}result")) == 2
+    else:
+        assert [b["engagement"]["value"] for b in json_rows(body)] == [
+            str(row[0]) for row in GERMANY_ROWS
+        ]
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
+def test_construct_formats(kb_server: SparqlServer, accept: str, fmt: str) -> None:
+    status, headers, body = call(
+        kb_server, "GET", get_query(GERMANY_PARTNERS_GRAPH), headers={"Accept": accept}
+    )
+    assert (status, headers["Content-Type"]) == (200, f"{accept}; charset=utf-8")
+    graph = rdflib.Graph().parse(data=body.decode(), format=fmt)
+    assert set(graph) == {(row[0], URIRef(COOP + "partner"), row[1]) for row in GERMANY_ROWS}
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        ("SELECT * { ?s ?p ?o } LIMIT 1", "text/turtle"),
+        ("ASK {}", "text/csv"),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "application/sparql-results+json"),
+        ("ASK {}", "text/html, image/*;q=0.5"),
+        ("ASK {}", "application/sparql-results+json;q=0"),
+    ],
+)
+def test_unacceptable_accept_is_406(kb_server: SparqlServer, query: str, accept: str) -> None:
+    status, headers, body = call(kb_server, "GET", get_query(query), headers={"Accept": accept})
+    assert status == 406
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert body.decode().startswith("406 Not Acceptable: cannot answer in any type")
+
+
+def test_negotiate_prefers_specific_ranges_and_server_order() -> None:
+    offered = (("a/x", "x"), ("a/y", "y"), ("b/z", "z"))
+    assert negotiate("a/*;q=0.5, b/z;q=0.4", offered) == ("a/x", "x")
+    assert negotiate("a/*;q=0.5, a/y", offered) == ("a/y", "y")
+    assert negotiate("*/*;q=0.1, b/z", offered) == ("b/z", "z")
+    assert negotiate("", offered) == ("a/x", "x")
+
+
+def test_service_description(kb_server: SparqlServer) -> None:
+    status, headers, body = call(kb_server, "GET", "/sparql", headers={"Accept": "text/turtle"})
+    assert (status, headers["Content-Type"]) == (200, "text/turtle; charset=utf-8")
+    graph = rdflib.Graph().parse(data=body.decode(), format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    (service,) = graph.subjects(rdflib.RDF.type, sd.Service)
+    assert set(graph.objects(service, sd.endpoint)) == {URIRef(f"{kb_server.url}/sparql")}
+    assert set(graph.objects(service, sd.supportedLanguage)) == {sd.SPARQL11Query}
+    assert set(graph.objects(service, sd.feature)) == {sd.UnionDefaultGraph}
+    names = set(graph.objects(None, sd.name))
+    assert names == {
+        URIRef("https://w3id.org/coopgraph/graph/ontology"),
+        URIRef("https://w3id.org/coopgraph/graph/examples"),
+    }
+    formats = {str(f).rsplit("/", 1)[1] for f in graph.objects(service, sd.resultFormat)}
+    assert formats == {
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    }
+
+
+def test_service_description_names_update_when_allowed(update_server: SparqlServer) -> None:
+    status, _, body = call(update_server, "GET", "/sparql")
+    graph = rdflib.Graph().parse(data=body.decode(), format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert status == 200
+    assert set(graph.objects(None, sd.supportedLanguage)) == {sd.SPARQL11Query, sd.SPARQL11Update}
+
+
+# --------------------------------------------------------------------------- canned queries
+
+
+def test_queries_list(kb_server: SparqlServer) -> None:
+    status, headers, body = call(kb_server, "GET", "/queries")
+    assert (status, headers["Content-Type"]) == (200, "application/json")
+    listed = {q["name"]: q for q in json.loads(body)["queries"]}
+    from coopgraph.catalogue import catalogue
+
+    assert list(listed) == list(catalogue())
+    state = listed["state-partners"]
+    assert state["url"] == "/queries/state-partners"
+    assert state["parameters"] == [
+        {
+            "name": "state",
+            "kind": "IRI",
+            "required": False,
+            "example": "data:united-states",
+            "description": "The providing state (all states if omitted).",
+        }
+    ]
+    assert [c["name"] for c in state["columns"]] == [
+        "state",
+        "partner",
+        "engagement",
+        "engagementType",
+        "start",
+        "end",
+    ]
+
+
+@pytest.mark.parametrize("value", ["data:Germany", f"<{DATA}Germany>", "Germany"])
+def test_canned_query_with_parameter(kb_server: SparqlServer, value: str) -> None:
+    from urllib.parse import quote
+
+    status, _, body = call(kb_server, "GET", f"/queries/state-partners?state={quote(value)}")
+    assert status == 200
+    rows = [(b["engagement"]["value"], b["engagementType"]["value"]) for b in json_rows(body)]
+    assert rows == [
+        (DATA + "eng-germany-peshmerga-training", COOP + "JointTraining"),
+        (DATA + "eng-germany-peshmerga-weapons", COOP + "WeaponsSupply"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "message"),
+    [
+        ("/queries/state-partners?country=data:Germany", 400, "has no parameter 'country'"),
+        ("/queries/state-partners?state=Nowhere%20Land", 400, "parameter state: 'Nowhere Land'"),
+        ("/queries/state-partners?state=data:A&state=data:B", 400, "parameter state is given more"),
+        ("/queries/state-partners?state=%3Chttp://x%20y%3E", 400, "parameter state"),
+        ("/queries/engagement-facts", 400, "needs the parameter engagement"),
+        ("/queries/no-such-query", 404, "no canned query 'no-such-query'"),
+    ],
+)
+def test_canned_query_refusals(
+    kb_server: SparqlServer, path: str, status: int, message: str
+) -> None:
+    got, headers, body = call(kb_server, "GET", path)
+    assert got == status
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert message in body.decode()
+
+
+def test_canned_parameter_is_bound_not_spliced(kb_server: SparqlServer) -> None:
+    # A value that would change the query if pasted into its text is just a label to look up.
+    from urllib.parse import quote
+
+    value = '"} UNION { ?state ?p ?o } #'
+    status, _, body = call(kb_server, "GET", f"/queries/state-partners?state={quote(value)}")
+    assert status == 400
+    assert "is not an IRI, a compact name" in body.decode()
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+@pytest.mark.parametrize(
+    ("query", "construct"),
+    [
+        ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", "SERVICE"),
+        ("SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }", "FROM"),
+        (
+            "SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "FROM NAMED",
+        ),
+    ],
+)
+def test_network_constructs_refused(kb_server: SparqlServer, query: str, construct: str) -> None:
+    status, _, body = call(kb_server, "GET", get_query(query))
+    assert status == 403
+    assert body.decode().startswith("403 Forbidden: refused: ")
+    assert construct in body.decode()
+
+
+def test_load_refused_even_with_token(update_server: SparqlServer) -> None:
+    body, headers = form(update="LOAD <http://example.org/data.ttl>")
+    status, _, text = call(
+        update_server, "POST", "/sparql", body, {**headers, "Authorization": f"Bearer {TOKEN}"}
+    )
+    assert status == 403
+    assert "LOAD <http://example.org/data.ttl>" in text.decode()
+    assert len(update_server.store) == 0
+
+
+def test_malformed_query_gives_parser_message(kb_server: SparqlServer) -> None:
+    status, _, body = call(kb_server, "GET", get_query("SELECT ?s WHERE { ?s ?p }"))
+    assert status == 400
+    assert body.decode().startswith("400 Bad Request: SPARQL query syntax error at line 1")
+
+
+INSERT = (
+    "INSERT DATA { GRAPH <http://example.org/g> { "
+    "<http://example.org/s> <http://example.org/p> 1 } }"
+)
+
+
+def test_update_refused_when_read_only(kb_server: SparqlServer) -> None:
+    before = len(kb_server.store)
+    body, headers = form(update=INSERT)
+    status, _, text = call(
+        kb_server, "POST", "/sparql", body, {**headers, "Authorization": f"Bearer {TOKEN}"}
+    )
+    assert status == 403
+    assert "read-only" in text.decode()
+    assert len(kb_server.store) == before
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status", "message"),
+    [
+        (None, 401, "needs an Authorization: Bearer"),
+        ("Basic dXNlcjpwYXNz", 401, "needs an Authorization: Bearer"),
+        ("Bearer wrong-token", 403, "the bearer token is not the server's"),
+        (f"Bearer {TOKEN}x", 403, "the bearer token is not the server's"),
+    ],
+)
+def test_update_authorisation(
+    update_server: SparqlServer, authorization: str | None, status: int, message: str
+) -> None:
+    headers = {"Content-Type": "application/sparql-update"}
+    if authorization:
+        headers["Authorization"] = authorization
+    got, response_headers, body = call(update_server, "POST", "/sparql", INSERT, headers)
+    assert got == status
+    assert message in body.decode()
+    if status == 401:
+        assert response_headers["WWW-Authenticate"] == 'Bearer realm="coopgraph"'
+    assert len(update_server.store) == 0
+
+
+def test_update_with_token_then_query(update_server: SparqlServer) -> None:
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+    status, _, body = call(update_server, "POST", "/sparql", INSERT, headers)
+    assert (status, body) == (200, b"update done\n")
+    status, _, body = call(
+        update_server, "GET", get_query("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    )
+    assert [b["o"]["value"] for b in json_rows(body)] == ["1"]
+
+
+def test_body_too_large_is_413(kb_server: SparqlServer) -> None:
+    limit = kb_server.settings.max_body
+    query = "ASK {}" + " " * limit
+    status, headers, body = call(
+        kb_server, "POST", "/sparql", query, {"Content-Type": "application/sparql-query"}
+    )
+    assert status == 413
+    assert body.decode() == (
+        f"413 Request Entity Too Large: the request body has {limit + 6} bytes, more than the "
+        f"limit of {limit}\n"
+    )
+    assert headers["Connection"] == "close"
+
+
+def test_row_cap_is_413() -> None:
+    with open_dataset() as store, running(store, ServerSettings(max_rows=1)) as server:
+        status, _, body = call(server, "GET", get_query(GERMANY_ENGAGEMENTS))
+        assert status == 413
+        assert "the answer has 2 rows, more than this endpoint's limit of 1" in body.decode()
+        status, _, body = call(server, "GET", get_query(GERMANY_PARTNERS_GRAPH))
+        assert status == 413
+        assert "the answer has 2 triples" in body.decode()
+        status, _, body = call(server, "GET", get_query(GERMANY_ENGAGEMENTS + " LIMIT 1"))
+        assert status == 200
+        assert len(json_rows(body)) == 1
+
+
+class SlowStore(MemoryStore):
+    """A store whose queries wait until the test releases them (an engine that cannot stop)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.finished = threading.Event()
+
+    def _query(self, sparql, info, bindings):  # type: ignore[no-untyped-def]
+        self.release.wait(30)
+        try:
+            return super()._query(sparql, info, bindings)
+        finally:
+            self.finished.set()
+
+
+def test_timeout_is_503_and_slots_are_held() -> None:
+    store = SlowStore()
+    settings = ServerSettings(timeout=0.3, max_running=1)
+    with running(store, settings) as server:
+        started = time.monotonic()
+        status, _, body = call(server, "GET", get_query("ASK {}"))
+        assert status == 503
+        assert time.monotonic() - started < 5
+        assert body.decode() == (
+            "503 Service Unavailable: the request ran over the time limit of 0.3 s; the store "
+            "may keep computing it in the background\n"
+        )
+        # The query that ran over still holds the only slot: the next one is refused at once.
+        status, headers, body = call(server, "GET", get_query("ASK {}"))
+        assert status == 503
+        assert "1 queries are running already" in body.decode()
+        assert headers["Retry-After"] == "1"
+        store.release.set()
+        assert store.finished.wait(10)
+        time.sleep(0.1)
+        status, _, body = call(server, "GET", get_query("ASK {}"))
+        assert (status, json.loads(body)) == (200, {"head": {}, "boolean": True})
+
+
+def test_timeout_with_a_real_slow_query() -> None:
+    """Oxigraph releases the GIL: the request thread answers 503 while the engine computes."""
+    with OxigraphStore() as store:
+        store.update(
+            "INSERT DATA { GRAPH <http://example.org/g> { "
+            + " ".join(f"<http://example.org/s{i}> <http://example.org/p> {i} ." for i in range(60))
+            + " } }"
+        )
+        # 60^4 = 13 million solutions: seconds of work
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?p ?y . ?c ?p ?z . ?d ?p ?w }"
+        with running(store, ServerSettings(timeout=0.2)) as server:
+            started = time.monotonic()
+            status, _, body = call(server, "GET", get_query(slow))
+            elapsed = time.monotonic() - started
+        assert status == 503
+        assert "ran over the time limit of 0.2 s" in body.decode()
+        assert elapsed < 2
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "allow"),
+    [
+        ("PUT", "/sparql", 405, "GET, POST"),
+        ("DELETE", "/sparql", 405, "GET, POST"),
+        ("POST", "/queries", 405, "GET"),
+        ("POST", "/queries/state-partners", 405, "GET"),
+        ("GET", "/nothing-here", 404, None),
+    ],
+)
+def test_methods_and_paths(
+    kb_server: SparqlServer, method: str, path: str, status: int, allow: str | None
+) -> None:
+    got, headers, body = call(kb_server, method, path, b"", {"Content-Type": "text/plain"})
+    assert got == status
+    assert headers.get("Allow") == allow
+    assert body.decode().startswith(f"{status} ")
+
+
+def test_foreign_host_header_refused(kb_server: SparqlServer) -> None:
+    status, _, body = call(kb_server, "GET", "/", headers={"Host": "attacker.example:80"})
+    assert status == 403
+    assert "loopback interface only, not 'attacker.example:80'" in body.decode()
+
+
+def test_is_loopback() -> None:
+    assert [is_loopback(h) for h in ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost")] == [
+        True
+    ] * 5
+    assert [is_loopback(h) for h in ("0.0.0.0", "192.168.1.2", "example.org", "")] == [False] * 4
+
+
+def test_settings_need_a_token_for_updates() -> None:
+    with pytest.raises(InputError, match="updates need a bearer token"):
+        ServerSettings(allow_update=True)
+
+
+def test_one_log_line_per_request() -> None:
+    with MemoryStore() as store, running(store) as server:
+        log = server.log
+        assert isinstance(log, io.StringIO)
+        call(server, "GET", "/queries/no-such-query")
+        deadline = time.monotonic() + 5  # the line is written once the response is sent
+        while not log.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        lines = log.getvalue().splitlines()
+    assert len(lines) == 1
+    assert re.fullmatch(r'127\.0\.0\.1 "GET /queries/no-such-query" 404 \d+ \d+\.\d{3}s', lines[0])
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_page_has_a_form(kb_server: SparqlServer) -> None:
+    status, headers, body = call(kb_server, "GET", "/")
+    page = body.decode()
+    assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    assert '<form method="post" action="/">' in page
+    assert '<textarea id="query" name="query"' in page
+    assert "<script" not in page and "http://" not in page.split("<body>")[1].split("PREFIX")[0]
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+
+
+def test_submitted_query_renders_a_table(kb_server: SparqlServer) -> None:
+    body, headers = form(query=GERMANY_ENGAGEMENTS)
+    status, _, page_bytes = call(kb_server, "POST", "/", body, headers)
+    page = page_bytes.decode()
+    assert status == 200
+    table = page[page.index("<table>") : page.index("</table>")]
+    assert "<th>engagement</th><th>partner</th><th>start</th>" in table
+    cells = re.findall(r"<td>(.*?)</td>", table)
+    assert cells == [
+        "data:eng-germany-peshmerga-training (Bundeswehr training of the Peshmerga in Erbil)",
+        "data:Peshmerga (Kurdistan Region Peshmerga)",
+        "2015-01-29",
+        "data:eng-germany-peshmerga-weapons (German weapons supply to the Peshmerga)",
+        "data:Peshmerga (Kurdistan Region Peshmerga)",
+        "2014",
+    ]
+    assert "<p>2 rows</p>" in page
+
+
+def test_page_shows_errors_escaped(kb_server: SparqlServer) -> None:
+    body, headers = form(query="SELECT <script> {")
+    status, _, page = call(kb_server, "POST", "/", body, headers)
+    assert status == 400
+    assert '<p class="error">400 SPARQL query syntax error' in page.decode()
+    assert "<script>" not in page.decode()
+    assert "SELECT &lt;script&gt; {" in page.decode()
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_cli_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "coopgraph", "serve", "--port", "0", "--timeout", "5"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"},
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline()
+        match = re.match(r"coopgraph serve: (http://127\.0\.0\.1:\d+)/ \(read-only; ", first)
+        assert match, first
+        client = SPARQLWrapper(f"{match[1]}/sparql", returnFormat=JSON)
+        client.setQuery(f"ASK {{ <{DATA}Germany> ?p ?o }}")
+        assert client.query().convert()["boolean"] is True
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        rest = process.stderr.read()
+        assert re.search(r'"GET /sparql\?query=ASK.*" 200 ', rest)
+        assert rest.rstrip().endswith("coopgraph serve: stopped")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--allow-update"], "--allow-update needs a bearer token"),
+        (["--store", "memory", "--data", "x.ttl"], "give --store or --data, not both"),
+        (["--timeout", "0"], "must be more than 0"),
+        (["--token-file", "/nonexistent/token", "--allow-update"], "cannot read the token"),
+    ],
+)
+def test_cli_usage_errors(
+    args: list[str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("COOPGRAPH_SERVE_TOKEN", raising=False)
+    try:
+        status = main(["serve", "--port", "0", *args])
+    except SystemExit as exc:  # argparse's own usage errors
+        status = exc.code
+    assert status == 2
+    assert message in capsys.readouterr().err
