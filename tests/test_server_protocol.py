@@ -51,13 +51,6 @@ from test_server import TOKEN, call, running
 from coopgraph.server import ASK_TYPES, GRAPH_TYPES, SELECT_TYPES, ServerSettings, SparqlServer
 from coopgraph.store import OxigraphStore
 
-MANIFEST = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "conformance"
-    / "sparql-protocol"
-    / "manifest.ttl"
-)
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
