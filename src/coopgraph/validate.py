@@ -750,7 +750,7 @@ def _as_text(result: ValidationResult) -> str:
             details = [f"  {finding.severity:<9} {_curie(finding.source_shape)}"]
             if finding.path is not None:
                 details.append(f"path {path_text(result.shapes_graph, finding.path)}")
-            if finding.value is not None:
+            if finding.value is not None and finding.value != focus:  # node shapes repeat it
                 details.append(f"value {_labelled(result, finding.value)}")
             lines.append("  ".join(details))
             for message in sorted(str(m) for m in finding.messages):
