@@ -18,6 +18,7 @@ Only matplotlib's object API is used (no pyplot), so drawing changes no global s
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections import Counter, defaultdict
@@ -222,33 +223,61 @@ def _wrap(label: str, width: int = 28) -> str:
 # ----------------------------------------------------------------------------- layout
 
 
+_LABEL_ROOM = 1.3
+"""Layout units right of a group's cell kept free for the labels."""
+_ASPECT = 1.4
+"""The width-to-height ratio the packed groups should come close to."""
+
+
 def _layout(
     simple: nx.Graph, seed: int
 ) -> tuple[dict[str, tuple[float, float]], tuple[float, float]]:
     """Positions of every actor and the size of the whole, in layout units.
 
     Each connected group gets a square cell whose side grows with the square root of its
-    size, plus room on the right for labels; cells are packed in rows of about equal width.
+    size, plus room on the right for labels. The cells are packed in rows, largest first;
+    of the row widths that fit the first j groups, the one whose result is closest to a
+    landscape page (:data:`_ASPECT`) wins.
     """
     groups = sorted(
         (sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0])
     )
     cells = [0.75 if len(g) <= 2 else max(1.2, 1.15 * math.sqrt(len(g))) for g in groups]
-    label_room = 1.3
-    row_width = max(max(cells) + label_room, math.sqrt(sum((c + label_room) * c for c in cells)))
+    widths = [c + _LABEL_ROOM for c in cells]
+    candidates = {max(widths)} | set(itertools.accumulate(widths))  # a first row of j groups
+    row_width = min(
+        (w for w in candidates if w >= max(widths)),
+        key=lambda w: (_fit(_pack(cells, w)[1]), w),
+    )
+    origins, (width, height) = _pack(cells, row_width)
     positions: dict[str, tuple[float, float]] = {}
+    for group, side, (x, y) in zip(groups, cells, origins, strict=True):
+        for node, (px, py) in _group_layout(simple.subgraph(group), seed).items():
+            positions[node] = (x + 0.1 + px * (side - 0.2), height - (y + 0.15 + py * (side - 0.3)))
+    return positions, (width, height)
+
+
+def _pack(
+    cells: list[float], row_width: float
+) -> tuple[list[tuple[float, float]], tuple[float, float]]:
+    """Top-left corners of the cells packed in rows no wider than ``row_width``, and the size."""
+    origins = []
     x = y = row_height = width = 0.0
-    for group, side in zip(groups, cells, strict=True):
-        if x > 0 and x + side + label_room > row_width:
+    for side in cells:
+        if x > 0 and x + side + _LABEL_ROOM > row_width + 1e-9:
             y += row_height
             x = row_height = 0.0
-        for node, (px, py) in _group_layout(simple.subgraph(group), seed).items():
-            positions[node] = (x + 0.1 + px * (side - 0.2), -(y + 0.15 + py * (side - 0.3)))
-        x += side + label_room
+        origins.append((x, y))
+        x += side + _LABEL_ROOM
         width = max(width, x)
         row_height = max(row_height, side)
-    height = y + row_height
-    return {n: (px, py + height) for n, (px, py) in positions.items()}, (width, height)
+    return origins, (width, y + row_height)
+
+
+def _fit(size: tuple[float, float]) -> float:
+    """The side of the smallest landscape box (:data:`_ASPECT`) that holds ``size``."""
+    width, height = size
+    return max(width / _ASPECT, height)
 
 
 def _group_layout(group: nx.Graph, seed: int) -> dict[str, tuple[float, float]]:
