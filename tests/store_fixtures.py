@@ -21,6 +21,7 @@ Each test gets a clean server: the graphs earlier tests wrote are dropped first.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import shutil
@@ -177,6 +178,25 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path, what: str
     raise AssertionError  # unreachable: pytest.fail raises
 
 
+def _die_with_parent() -> None:
+    """In the server's process: have Linux send SIGTERM when the test run dies (a killed
+    pytest skips its teardown, and must not leave servers behind)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _spawn(command: list[str], log: Path, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    with open(log, "wb") as out:
+        return subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+
+
 def _stop(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
     """SIGTERM by PID (a clean shutdown, with Virtuoso's checkpoint), then SIGKILL."""
     if process.poll() is not None:
@@ -202,13 +222,9 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
     home = tmp_path_factory.mktemp("oxigraph-server")
     port = _free_port()
     log = home / "server.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [binary, "serve", "--location", str(home / "db"), "--bind", f"127.0.0.1:{port}"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+    process = _spawn(
+        [binary, "serve", "--location", str(home / "db"), "--bind", f"127.0.0.1:{port}"], log
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(process, f"{base}/query", log, "oxigraph serve")
@@ -336,14 +352,7 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
         )
     )
     log = db / "stdout.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [binary, "+configfile", str(ini), "+foreground"],
-            cwd=db,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+    process = _spawn([binary, "+configfile", str(ini), "+foreground"], log, cwd=db)
     base = f"http://127.0.0.1:{http_port}"
     try:
         _wait_ready(process, f"{base}/sparql", log, "virtuoso-t")

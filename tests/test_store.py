@@ -242,7 +242,7 @@ class _Recorder(BaseHTTPRequestHandler):
 def fake_endpoint() -> Iterator[tuple[str, list[dict[str, object]]]]:
     _Recorder.requests = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/sparql", _Recorder.requests
