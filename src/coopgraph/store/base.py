@@ -8,8 +8,10 @@ backends interchangeable live here, not in the backends:
 * Results are rdflib terms (:class:`SelectResult`, :class:`AskResult`, :class:`GraphResult`),
   whatever engine produced them.
 * The default graph of a query is the union of all the store's graphs (a remote store: of
-  the graphs it is scoped to). Updates should name their graphs (``GRAPH``/``WITH``): the
-  default graph of an update is the backend's own.
+  the graphs it is scoped to). A statement held in two graphs is one row in that union on
+  rdflib but one row per graph on Oxigraph and Virtuoso, and Virtuoso repeats rows of ``*``/``+``
+  paths: write ``DISTINCT`` where it matters. Updates should name their graphs
+  (``GRAPH``/``WITH``): the default graph of an update is the backend's own.
 * Parameters are bound as RDF terms, never spliced into the query text as user text
   (:func:`~coopgraph.store.analysis.check_bindings` says which values are accepted).
 * ``SERVICE``, ``LOAD``, ``FROM``/``FROM NAMED`` and ``USING`` are refused unless the store was
