@@ -141,3 +141,24 @@ def test_nothing_to_draw_and_bad_names_are_parameter_errors(
     empty = restrict(small, window=as_of("1990"))
     with pytest.raises(ParameterError, match="nothing to draw"):
         draw(empty, tmp_path / "network.png")
+
+
+def test_many_small_groups_are_packed_into_a_landscape_page(tmp_path: Path) -> None:
+    state, group = str(COOP.State), str(COOP.Militia)
+    graph = nx.MultiDiGraph(
+        window="all dates",
+        actor_kinds={state: {"label": "state", "broader": []},
+                     group: {"label": "militia", "broader": []}},
+        engagement_types={str(COOP.Funding): {"label": "funding", "broader": []}},
+    )  # fmt: skip
+    for i in range(12):  # twelve provider-partner pairs, no two of them connected
+        graph.add_node(f"s{i}", label=f"State {i}", kind=state)
+        graph.add_node(f"g{i}", label=f"Group {i}", kind=group)
+        graph.add_edge(f"s{i}", f"g{i}", key=f"e{i}", relation="engagement",
+                       engagement_type=str(COOP.Funding))  # fmt: skip
+    width, height = _png_size(draw(graph, tmp_path / "pairs.png"))
+    # A pair is a cell 0.75 units high and 0.75 + 1.3 wide. Rows of j pairs give a page of
+    # 2.05 j x 0.75 ceil(12 / j) units; the smallest 1.4 : 1 box holding it has the side
+    # 9 (j = 1), 4.5 (2), 4.39 (3), 5.86 (4), 7.3 (5), ...: four rows of three, 6.15 x 3
+    # units, at 2.3 inches a unit plus 3.6 inches of legends and 1 of title and footer.
+    assert (width, height) == (2661, 1185)
