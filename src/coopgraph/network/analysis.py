@@ -246,15 +246,19 @@ def brokers(
             for a, b in pairs
             if component[frozenset((node, a))] != component[frozenset((node, b))]
         ]
-
-        def actors(ids: list[tuple[str, str]]) -> list[tuple[Actor, Actor]]:
-            return [(Actor.of(graph, a), Actor.of(graph, b)) for a, b in ids]
-
-        result.append(Broker(Actor.of(graph, node), actors(pairs), actors(separated)))
+        result.append(
+            Broker(
+                Actor.of(graph, node), _actor_pairs(graph, pairs), _actor_pairs(graph, separated)
+            )
+        )
     result.sort(
         key=lambda b: (-len(b.separated_pairs), -len(b.state_pairs), b.actor.label, b.actor.iri)
     )
     return result
+
+
+def _actor_pairs(graph: nx.MultiDiGraph, pairs: list[tuple[str, str]]) -> list[tuple[Actor, Actor]]:
+    return [(Actor.of(graph, a), Actor.of(graph, b)) for a, b in pairs]
 
 
 # ----------------------------------------------------------------------------- communities
@@ -302,20 +306,17 @@ def communities(
         runs = DEFAULT_RUNS if simple.number_of_nodes() <= LARGE_NETWORK else LARGE_NETWORK_RUNS
     if runs < 1:
         raise ParameterError(f"--runs: {runs} is not a positive number")
-    best: tuple[float, list[set[str]]] | None = None
-    for run_seed in range(seed, seed + runs):
+
+    def run(run_seed: int) -> tuple[float, list[set[str]]]:
         found = nx.community.louvain_communities(
             simple, weight="weight", resolution=resolution, seed=run_seed
         )
-        score = (
-            nx.community.modularity(simple, found, weight="weight", resolution=resolution)
-            if simple.number_of_edges()
-            else 0.0
-        )
-        if best is None or score > best[0]:
-            best = (score, found)
-    assert best is not None
-    modularity, found = best
+        if not simple.number_of_edges():
+            return 0.0, found
+        return nx.community.modularity(simple, found, weight="weight", resolution=resolution), found
+
+    # max() keeps the first of equal scores: the lowest seed wins a tie.
+    modularity, found = max((run(s) for s in range(seed, seed + runs)), key=lambda r: r[0])
     ordered = sorted(
         (
             sorted(members, key=lambda n: (_label(graph, n), n))
