@@ -614,7 +614,9 @@ def competing_sponsors(graph: nx.MultiDiGraph) -> list[Competition]:
     least two providers and at least two partners (then some state backs a partner that
     another state does not). The answer lists the spans of such days, and the states,
     partners and engagements active in them, within the projection's window when it has
-    one. The destabilisation signal of competency question 8 (coop:CompetingExternalSponsors).
+    one. The destabilisation signal of competency question 8 (coop:CompetingExternalSponsors);
+    unlike the canned query ``competing-sponsors``, which needs one of the two engagements
+    placed at the region itself, two engagements anywhere within the region count.
     """
     regions = graph.graph["regions"]
     by_region: dict[str, list[tuple[int, int, str, str, str]]] = defaultdict(list)
