@@ -137,8 +137,11 @@ def _pairs(pairs: Iterable[tuple[Actor, Actor]]) -> str:
     return "; ".join(f"{a.label} / {b.label}" for a, b in pairs)
 
 
-def _iri(value: str | None) -> URIRef | None:
-    return URIRef(value) if value is not None and not value.startswith("_:") else None
+def _iri(value: str | None) -> URIRef | str | None:
+    """A node id as a cell: an IRI as a term, a blank node (``_:id``) as its text."""
+    if value is None or value.startswith("_:"):
+        return value
+    return URIRef(value)
 
 
 def _emit(
@@ -184,7 +187,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _actor_cells(actor: Actor) -> tuple[Cell, ...]:
-    return (_iri(actor.iri) or actor.iri, actor.label, actor.kind)
+    return (_iri(actor.iri), actor.label, actor.kind)
 
 
 def _centrality(args: argparse.Namespace) -> int:
