@@ -531,7 +531,9 @@ def materialise(graph: rdflib.Graph, *, engine: Engine = "reasonable") -> Materi
         return Materialisation(frozenset(closure), asserted, closure)
     if engine == "reasonable":
         chains = _property_chains(graph)
-        return Materialisation(frozenset(_reasonable_with_chains(asserted, chains)), asserted)
+        with rdfio._gc_paused():  # millions of acyclic tuples: the collector only slows it
+            closure = frozenset(_reasonable_with_chains(asserted, chains))
+        return Materialisation(closure, asserted)
     raise InputError(f"unknown reasoning engine {engine!r}; use reasonable or owlrl")
 
 
@@ -586,9 +588,10 @@ def _chain_consequences(
         if links is not None:
             links[s].add(o)
     new: set[Triple] = set()
-    while True:
+    pending = chains
+    while pending:
         fresh = set()
-        for prop, members in chains:
+        for prop, members in pending:
             pairs = {(s, o) for s, objects in edges[members[0]].items() for o in objects}
             for member in members[1:]:
                 step = edges[member]
@@ -596,13 +599,14 @@ def _chain_consequences(
             fresh.update((s, prop, o) for s, o in pairs)
         fresh -= closure
         fresh -= new
-        if not fresh:
-            return new
         new |= fresh
         for s, p, o in fresh:
             links = edges.get(p)
             if links is not None:
                 links[s].add(o)
+        grown = {p for _, p, _ in fresh}
+        pending = [(prop, members) for prop, members in chains if grown.intersection(members)]
+    return new
 
 
 def reason(
