@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import REPO
 
-DATA_SUFFIXES = {".ttl", ".rq", ".xml", ".jsonld", ".csv"}
+DATA_SUFFIXES = {".ttl", ".rq", ".xml", ".jsonld", ".csv", ".toml", ".java"}
 
 
 def _expected_members() -> set[str]:
