@@ -22,31 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from synthetic import generate  # bench/synthetic.py, the shared generator
+
 BACKENDS = ("oxigraph", "memory")
-
-
-def generate(path: Path, triples: int) -> None:
-    """Write ``triples`` N-Triples statements shaped like coopgraph data (5 per engagement)."""
-    coop = "https://w3id.org/coopgraph/ontology#"
-    data = "https://w3id.org/coopgraph/data/"
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    label = "http://www.w3.org/2000/01/rdf-schema#label"
-    xsd = "http://www.w3.org/2001/XMLSchema#"
-    with path.open("w", encoding="utf-8") as out:
-        for i in range(triples):
-            subject = f"<{data}engagement-{i // 5}>"
-            kind = i % 5
-            if kind == 0:
-                line = f"{subject} <{rdf_type}> <{coop}Engagement> .\n"
-            elif kind == 1:
-                line = f'{subject} <{label}> "Engagement\\tnumber {i // 5}"@en .\n'
-            elif kind == 2:
-                line = f'{subject} <{coop}startDate> "20{i % 25:02d}-01-01"^^<{xsd}date> .\n'
-            elif kind == 3:
-                line = f"{subject} <{coop}provider> <{data}actor-{i % 1000}> .\n"
-            else:
-                line = f"{subject} <{coop}partner> <{data}actor-{(i * 7) % 1000}> .\n"
-            out.write(line)
 
 
 def measure(backend: str, path: str, workdir: str) -> dict[str, float]:
@@ -85,8 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     print("{:>9}  {:<9} {:>8} {:>8} {:>8}  {:>10}".format(*header))
     with tempfile.TemporaryDirectory(prefix="coopgraph-bench-") as tmp:
         for size in args.sizes:
-            path = Path(tmp) / f"data-{size}.nt"
-            generate(path, size)
+            path = generate(size, path=Path(tmp) / f"data-{size}.ttl")
             for backend in BACKENDS:
                 workdir = Path(tmp) / f"{backend}-{size}"
                 workdir.mkdir()
