@@ -118,3 +118,16 @@ def test_readme_python_example_runs(workdir: Path) -> None:
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ["True", "1"]
+
+
+def test_readme_sample_report_is_the_real_output(workdir: Path) -> None:
+    [sample] = [body for lang, body in re.findall(r"```(text)\n(.*?)```", README, re.DOTALL)]
+    run = subprocess.run(
+        _argv("coopgraph validate docs/guide/engagement-before.ttl"),
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+    )
+    assert sample.strip().splitlines() == [
+        line for line in run.stdout.strip().splitlines() if not line.startswith("Engine:")
+    ]
