@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from rdflib import Graph
+
 from coopgraph.cli import add_subcommand
-from coopgraph.errors import InputError
+from coopgraph.cli.store import add_store_options, store_from_args
+from coopgraph.errors import InputError, ParameterError
 from coopgraph.validate import ENGINES, INFERENCE, REPORT_FORMATS, SEVERITIES, render, validate
 
 _DESCRIPTION = """\
@@ -34,9 +37,21 @@ exit status:
 """
 
 
+def _data(args: argparse.Namespace) -> list[str] | Graph:
+    """The DATA files, or the content of the store --store names (any backend)."""
+    if args.store is None:
+        if not args.data:
+            raise ParameterError("give DATA files to validate, or --store")
+        return args.data
+    if args.data:
+        raise ParameterError("give DATA files or --store, not both")
+    with store_from_args(args) as store:
+        return Graph().parse(data=store.export("nt"), format="nt")
+
+
 def _run(args: argparse.Namespace) -> int:
     result = validate(
-        args.data,
+        _data(args),
         format=args.format,
         shapes=args.shapes,
         ontology=args.ontology,
@@ -64,7 +79,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = add_subcommand(subparsers, "validate", _run, "Validate RDF data against the shapes.")
     sub.description = _DESCRIPTION
     sub.epilog = _EXIT
-    sub.add_argument("data", nargs="+", metavar="DATA", help="RDF files to validate, pooled")
+    sub.add_argument(
+        "data", nargs="*", metavar="DATA", help="RDF files to validate, pooled (or --store)"
+    )
+    add_store_options(sub)
     sub.add_argument(
         "--format",
         metavar="FORMAT",
