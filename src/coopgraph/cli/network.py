@@ -19,11 +19,11 @@ from rdflib import URIRef
 from coopgraph import network
 from coopgraph.catalogue import resolve_term
 from coopgraph.cli import add_subcommand
+from coopgraph.cli.store import add_remote_options, store_from_args
 from coopgraph.dataset import open_dataset
 from coopgraph.network.analysis import ENGAGEMENTS_ONLY, Actor, check_actor, edge_rows
 from coopgraph.network.projection import RELATIONS
 from coopgraph.render import TABLE_FORMATS, Cell, compact_iri, render_rows
-from coopgraph.store import open_store
 
 # ----------------------------------------------------------------------------- options
 
@@ -45,6 +45,7 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="read the bundled ontology and these RDF files (repeatable)",
     )
+    add_remote_options(parser)
     scope = parser.add_argument_group("projection")
     when = scope.add_mutually_exclusive_group()
     when.add_argument(
@@ -115,7 +116,7 @@ def _network(
         window = network.as_of(args.as_of)
     elif args.between:
         window = network.between(*args.between)
-    store = open_store(args.store) if args.store else open_dataset(args.data)
+    store = store_from_args(args) if args.store else open_dataset(args.data)
     with store:
         types = [str(resolve_term(store, t, "--type")) for t in args.types]
         regions = [str(resolve_term(store, r, "--region")) for r in args.regions]

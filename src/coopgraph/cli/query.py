@@ -16,10 +16,11 @@ from pathlib import Path
 
 from coopgraph import catalogue, risks
 from coopgraph.cli import add_subcommand
+from coopgraph.cli.store import add_remote_options, store_from_args
 from coopgraph.dataset import open_dataset
 from coopgraph.errors import InputError, ParameterError
 from coopgraph.render import GRAPH_FORMATS, TABLE_FORMATS, label_map, render_result, render_rows
-from coopgraph.store import GraphResult, SelectResult, Store, open_store
+from coopgraph.store import GraphResult, SelectResult, Store
 from coopgraph.vocab import example_files
 
 DEMO_ENGAGEMENTS = 3
@@ -46,11 +47,12 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
         help="query this store as it is: oxigraph:PATH, a directory, memory, or an http(s):// "
         "SPARQL endpoint",
     )
+    add_remote_options(parser)
 
 
 @contextlib.contextmanager
 def _dataset(args: argparse.Namespace) -> Iterator[Store]:
-    store = open_store(args.store) if args.store else open_dataset(args.data or None)
+    store = store_from_args(args) if args.store else open_dataset(args.data or None)
     try:
         yield store
     finally:

@@ -32,6 +32,11 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
         "SPARQL query URL; default: $COOPGRAPH_STORE, else ~/.local/share/coopgraph/store "
         f"(now {default_store_location()})",
     )
+    add_remote_options(parser)
+
+
+def add_remote_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a remote SPARQL endpoint named with ``--store http(s)://...``."""
     remote = parser.add_argument_group("remote SPARQL endpoint (--store http(s)://...)")
     remote.add_argument("--update-url", metavar="URL", help="SPARQL 1.1 Update URL")
     remote.add_argument("--gsp-url", metavar="URL", help="Graph Store Protocol URL (bulk loads)")
