@@ -477,6 +477,21 @@ def test_mitigations_known_absent_or_not_recorded(fixture_store: Store) -> None:
     )
 
 
+def test_a_mandate_implied_by_its_class_mitigates_risks_of_every_source(
+    fixture_store: Store,
+) -> None:
+    # Regression: the countermeasure's restriction variable once shared its name with the
+    # partner situation's, so risks from the partner's class showed the mandate as missing.
+    rows = answer(fixture_store, "countermeasure-gaps", engagement="data:j-trains-hill")
+    mandates = [row for row in rows if row[2] == "coop:ClearMandates"]
+    assert mandates == [
+        ("data:j-trains-hill", "coop:ControlAndOversightRisk", "coop:ClearMandates", "in place",
+         "data:hill-mandate"),
+        ("data:j-trains-hill", "coop:EscalationAndMiscalculation", "coop:ClearMandates",
+         "in place", "data:hill-mandate"),
+    ]  # fmt: skip
+
+
 def test_frameworks_by_type_by_situation_and_by_jurisdiction(fixture_store: Store) -> None:
     # Hill rebels: a non-state armed group (Common Article 3, Additional Protocol II); joint
     # training is training (UN Charter 2(4)); the Leahy laws bind US providers only, and
@@ -564,10 +579,16 @@ def test_unreliable_partners(fixture_store: Store) -> None:
 
 
 def test_competing_sponsors_by_region(fixture_store: Store) -> None:
+    # d-backs-x competes with e-trains-y in the district and with e-backs-y in the province
+    # (the broader place); f-backs-x with e-trains-y only (e-backs-y begins later, d-backs-x
+    # backs the same partner); g-backs-z is too early, h-backs-w elsewhere, and the movement
+    # is no state.
     assert answer(fixture_store, "competing-sponsors") == [
-        ("data:north-district", "data:state-d", "data:group-x", "data:state-e", "data:group-y"),
-        ("data:north-district", "data:state-e", "data:group-y", "data:state-f", "data:group-x"),
-        ("data:north-province", "data:state-d", "data:group-x", "data:state-e", "data:group-y"),
+        ("data:north-district", "data:state-d", "data:group-x", "data:d-backs-x"),
+        ("data:north-district", "data:state-e", "data:group-y", "data:e-trains-y"),
+        ("data:north-district", "data:state-f", "data:group-x", "data:f-backs-x"),
+        ("data:north-province", "data:state-d", "data:group-x", "data:d-backs-x"),
+        ("data:north-province", "data:state-e", "data:group-y", "data:e-backs-y"),
     ]
 
 
