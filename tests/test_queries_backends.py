@@ -54,10 +54,27 @@ def all_answers(store: Store, targets: list[URIRef]) -> Answers:
     return answers
 
 
+# The engagements the per-engagement queries run on: every fixture engagement (each an edge
+# case) and case-study engagements of the example knowledge base with every kind of reason. (A
+# Virtuoso server takes about a second per query, so not all of them.)
+KB_ENGAGEMENTS = [
+    "eng-us-sdf-weapons",
+    "eng-colombia-auc-negotiation",
+    "eng-germany-peshmerga-weapons",
+    "eng-turkey-sna-peace-spring",
+    "eng-iran-hezbollah-funding",
+]
+
+
 @pytest.fixture(scope="module")
 def reference() -> Iterator[tuple[list[URIRef], Answers]]:
     with open_dataset(DATA_FILES) as store:
-        targets = engagements(store)
+        data = str(URIRef("https://w3id.org/coopgraph/data/"))
+        targets = [
+            e
+            for e in engagements(store)
+            if "/eng-" not in str(e) or str(e)[len(data) :] in KB_ENGAGEMENTS
+        ]
         yield targets, all_answers(store, targets)
 
 
@@ -66,6 +83,7 @@ def test_reference_covers_every_engagement_of_the_fixtures(
 ) -> None:
     targets, answers = reference
     assert URIRef("https://w3id.org/coopgraph/data/d-backs-x") in targets
+    assert len([t for t in targets if "/eng-" in str(t)]) == len(KB_ENGAGEMENTS)
     # each query that takes an engagement ran on each one
     per_engagement = [
         n for n, q in catalogue().items() if any(p.name == "engagement" for p in q.parameters)
@@ -117,16 +135,24 @@ def backend_store(loaded_store: Callable[..., Store]) -> Store:
     return loaded_store(ONTOLOGY, *DATA_FILES)
 
 
+# rdflib's own SPARQL engine needs about 3 s per engagement for the per-engagement queries
+# (the other backends need milliseconds): in memory, every query runs on the first engagements.
+MEMORY_ENGAGEMENTS = 10
+
+
 def test_same_rows_on_every_backend(
-    backend_store: Store, reference: tuple[list[URIRef], Answers]
+    backend_store: Store, store_backend: str, reference: tuple[list[URIRef], Answers]
 ) -> None:
     targets, expected = reference
+    if store_backend == "memory":
+        targets = targets[:MEMORY_ENGAGEMENTS]
     answers = all_answers(backend_store, targets)
-    differences = [key for key in expected if answers[key] != expected[key]]
+    differences = [key for key in answers if answers[key] != expected[key]]
     assert differences == []
+    assert len(answers) >= len(catalogue()) + len(targets)
 
 
 def test_same_assessment_on_every_backend(backend_store: Store) -> None:
     with open_dataset(DATA_FILES) as store:
-        for engagement in engagements(store)[:12]:
+        for engagement in [URIRef(f"https://w3id.org/coopgraph/data/{e}") for e in KB_ENGAGEMENTS]:
             assert to_json(assess(backend_store, engagement)) == to_json(assess(store, engagement))

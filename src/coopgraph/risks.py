@@ -230,8 +230,8 @@ def explain(reason: Reason, name: Callable[[object], str], subject: str) -> str:
         return f"The engagement's type, {evidence}{via}, brings {subject} with it."
     if reason.source == "partner situation":
         return (
-            f"The partner {actor} is in the situation '{factor}' because of {evidence}, "
-            f"and that situation brings {subject} with it."
+            f"The partner {actor} is in the situation '{factor}' (shown by {evidence}), "
+            f"which brings {subject} with it."
         )
     if reason.source == "engagement situation":
         return f"The engagement's {evidence} is '{factor}', which brings {subject} with it."
@@ -343,7 +343,8 @@ def _sections(a: Assessment) -> list[tuple[str, list[str], list[list[str]]]]:
     ]
 
 
-def _summary(a: Assessment) -> str:
+def summary(a: Assessment) -> str:
+    """One sentence: how many risks, frameworks and missing countermeasures."""
     lacking = sorted({m.countermeasure for f in a.risks for m in f.lacking}, key=str)
     return (
         f"{len(a.risks)} risk(s) apply, {len(a.frameworks)} legal framework(s) govern it; "
@@ -354,7 +355,7 @@ def _summary(a: Assessment) -> str:
 def to_markdown(assessment: Assessment) -> str:
     """The assessment as a Markdown document."""
     a = assessment
-    lines = [f"# Risk assessment: {a.name(a.engagement)}", "", f"`{a.engagement}`", "", _summary(a)]
+    lines = [f"# Risk assessment: {a.name(a.engagement)}", "", f"`{a.engagement}`", "", summary(a)]
     for heading, columns, rows in _sections(a):
         lines += ["", f"## {heading}", ""]
         if not rows:
@@ -382,7 +383,7 @@ def to_html(assessment: Assessment) -> str:
         "<body>",
         f"<h1>{title}</h1>",
         f"<p><code>{html.escape(str(a.engagement))}</code></p>",
-        f"<p>{html.escape(_summary(a))}</p>",
+        f"<p>{html.escape(summary(a))}</p>",
     ]
     for heading, columns, rows in _sections(a):
         parts.append(f"<h2>{html.escape(heading)}</h2>")
@@ -423,6 +424,7 @@ __all__ = [
     "engagement_facts",
     "explain",
     "report",
+    "summary",
     "to_html",
     "to_json",
     "to_markdown",

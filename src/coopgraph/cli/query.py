@@ -146,38 +146,37 @@ def _sparql(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- risks
 
 
-def _risk_rows(assessment: risks.Assessment) -> list[tuple[str, str, str, str]]:
-    rows = []
+def _assessment_text(assessment: risks.Assessment) -> str:
+    """The assessment for a terminal: one block per risk and per framework."""
+    name = assessment.name
+    lines = [
+        f"Risk assessment of {name(assessment.engagement)} <{assessment.engagement}>",
+        risks.summary(assessment),
+    ]
     for finding in assessment.risks:
-        why = " ".join(risks.explain(r, assessment.name, "the risk") for r in finding.reasons)
-        has = [
-            assessment.name(m.countermeasure)
-            for m in finding.mitigations
-            if m not in finding.lacking
-        ]
-        lacks = [f"{assessment.name(m.countermeasure)} ({m.status})" for m in finding.lacking]
-        rows.append((assessment.name(finding.risk), why, "; ".join(has), "; ".join(lacks)))
-    return rows
+        lines += ["", f"Risk: {name(finding.risk)}"]
+        lines += [f"  why: {risks.explain(r, name, 'the risk')}" for r in finding.reasons]
+        in_place = [m for m in finding.mitigations if m.status == risks.IN_PLACE]
+        if in_place:
+            lines.append("  in place: " + "; ".join(name(m.countermeasure) for m in in_place))
+        if finding.lacking:
+            lines.append(
+                "  lacking: "
+                + "; ".join(f"{name(m.countermeasure)} ({m.status})" for m in finding.lacking)
+            )
+        if not finding.mitigations:
+            lines.append("  no countermeasure known")
+    for framework in assessment.frameworks:
+        lines += ["", f"Legal framework: {name(framework.framework)}"]
+        lines += [f"  why: {risks.explain(r, name, 'the framework')}" for r in framework.reasons]
+    return "\n".join(lines) + "\n"
 
 
 def _print_assessment(assessment: risks.Assessment, fmt: str) -> None:
-    if fmt == "json":
-        sys.stdout.write(risks.report(assessment, "json"))
-        return
-    if fmt == "markdown":
-        sys.stdout.write(risks.report(assessment, "markdown"))
-        return
-    print(f"Risk assessment of {assessment.name(assessment.engagement)} <{assessment.engagement}>")
-    columns = ["risk", "why", "countermeasures in place", "countermeasures lacking"]
-    sys.stdout.write(render_rows(columns, _risk_rows(assessment), "table"))
-    frameworks = [
-        (
-            assessment.name(f.framework),
-            " ".join(risks.explain(r, assessment.name, "the framework") for r in f.reasons),
-        )
-        for f in assessment.frameworks
-    ]
-    sys.stdout.write(render_rows(["legal framework", "why"], frameworks, "table"))
+    if fmt in ("json", "markdown"):
+        sys.stdout.write(risks.report(assessment, fmt))
+    else:
+        sys.stdout.write(_assessment_text(assessment))
 
 
 def _risks(args: argparse.Namespace) -> int:
