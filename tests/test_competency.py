@@ -6,7 +6,7 @@ coop:broaderType, coop:mitigates, coop:governs, the hasValue restrictions that t
 situations and countermeasures). Each query test runs the canned query (``queries/*.rq``,
 through :func:`coopgraph.catalogue.run_select`) over the example knowledge base (ontology and
 examples) in the embedded store. CQ11 (the network) is answered by the network module,
-``coopgraph.network``, and is skipped until it lands.
+``coopgraph.network``.
 
 Conventions shared by all answers
 * Terms are written as compact names (``data:...``, ``coop:...``); literals as their lexical
@@ -16,9 +16,8 @@ Conventions shared by all answers
   they overlap.
 * Only the columns named in each test are compared; a query may return more.
 
-The one test that is not skipped (``test_expected_answers_name_existing_terms``) checks that
-every term written below exists in the example data or in the ontology, so that a rename in
-the data cannot silently leave these answers stale.
+``test_expected_answers_name_existing_terms`` checks that every term written below exists in
+the example data or in the ontology, so that a rename in the data cannot leave them stale.
 """
 
 from __future__ import annotations
@@ -35,10 +34,6 @@ from coopgraph.catalogue import run_select
 from coopgraph.dataset import open_dataset
 from coopgraph.store import Store
 from coopgraph.vocab import COOP, DATA, example_files, ontology_file
-
-SKIP_NETWORK = pytest.mark.skip(
-    reason="network analysis lands with the coopgraph.network module (brokers, paths)"
-)
 
 # The source of a risk or of a legal framework (CQ1, CQ3). The canned queries may spell them
 # out ("engagement type", "partner situation", "engagement situation"); both are accepted.
@@ -965,11 +960,10 @@ def knowledge_graph() -> Graph:
     return graph
 
 
-@SKIP_NETWORK
 def test_cq11_network_brokers_clusters_chains() -> None:
     import networkx as nx
 
-    from coopgraph import network  # lands with the network module
+    from coopgraph import network
     from coopgraph.store import MemoryStore
 
     store = MemoryStore()
@@ -1097,7 +1091,7 @@ def test_cq12_third_state_impacts_of_one_engagement() -> None:
     assert found == {row for row in CQ12_IMPACTS if row[0] == "data:eng-us-sdf-weapons"}
 
 
-# ----------------------------------------------------------------------------- not skipped
+# ----------------------------------------------------------------------------- the answers' terms
 
 
 def _compact_names(value: Any) -> Iterable[str]:
