@@ -58,6 +58,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Collection as Collection_
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib.resources import as_file
 from pathlib import Path
 from typing import Literal as TypingLiteral
@@ -162,13 +163,15 @@ class LoadedDocument:
 
 
 def load_documents(
-    paths: Iterable[StrPath], *, catalogs: Iterable[StrPath] = ()
+    paths: Iterable[StrPath], *, catalogs: Iterable[StrPath] = (), strict: bool = True
 ) -> list[LoadedDocument]:
     """Read ``paths`` and, transitively, every ontology they ``owl:imports``, without the network.
 
     Imports resolve through the given catalogs first, then the ``catalog-v001.xml`` beside
     each file, then the bundled catalog. An import whose IRI is the ontology or version IRI
-    of a file already read is satisfied by that file. Each file is read once.
+    of a file already read is satisfied by that file. Each file is read once. With
+    ``strict`` (the reasoner's need) an import that resolves to no file is an InputError;
+    without it (the ontology reference's need) it is left unresolved for the caller to report.
     """
     entries: dict[str, Path] = {}
     for catalog in catalogs:
@@ -198,6 +201,8 @@ def load_documents(
             if target_iri in known_iris:
                 continue
             target = entries.get(target_iri) or _bundled_catalog().get(target_iri)
+            if not strict and (target is None or not target.is_file()):
+                continue
             if target is None:
                 searched = ", ".join([*catalog_names, "the bundled catalog"])
                 raise InputError(
@@ -205,6 +210,8 @@ def load_documents(
                     " coopgraph never fetches imports: add it to a catalog-v001.xml"
                 )
             pending.append((target, target_iri))
+    if not strict:
+        return documents
     unresolved = {
         str(o) for doc in documents for o in doc.graph.objects(None, OWL.imports)
     } - _all_ontology_iris(documents)
@@ -229,15 +236,10 @@ def _all_ontology_iris(documents: Iterable[LoadedDocument]) -> set[str]:
     return set().union(*(_ontology_iris(doc.graph) for doc in documents))
 
 
-_BUNDLED_CATALOG: dict[str, Path] | None = None
-
-
+@cache
 def _bundled_catalog() -> dict[str, Path]:
-    global _BUNDLED_CATALOG
-    if _BUNDLED_CATALOG is None:
-        with as_file(ontology_file(CATALOG_FILE)) as path:
-            _BUNDLED_CATALOG = read_catalog(path)
-    return _BUNDLED_CATALOG
+    with as_file(ontology_file(CATALOG_FILE)) as path:
+        return read_catalog(path)
 
 
 def load_graph(paths: Iterable[StrPath], *, catalogs: Iterable[StrPath] = ()) -> rdflib.Graph:

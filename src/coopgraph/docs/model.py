@@ -12,8 +12,6 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cache
-from importlib.resources import as_file
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -21,9 +19,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from coopgraph.rdfio import read_graph
-from coopgraph.reason import CATALOG_FILE, read_catalog
-from coopgraph.vocab import COOP, PREFIXES, ontology_file
+from coopgraph.reason import load_documents
+from coopgraph.vocab import COOP, PREFIXES
 
 
 class TermKind(Enum):
@@ -230,21 +227,9 @@ def load(
     graph = Graph(bind_namespaces="core")
     for prefix, uri in PREFIXES.items():
         graph.bind(prefix, uri, override=True, replace=True)
-    entries: dict[str, Path] = {}
-    for catalog in catalogs:
-        entries.update(read_catalog(catalog))
     modules: list[Module] = []
-    known: set[str] = set()
-    pending = [(Path(p), False) for p in ontology_paths]
-    while pending:
-        path, imported = pending.pop(0)
-        if any(m.path.resolve() == path.resolve() for m in modules):
-            continue
-        module_graph = read_graph(path)
-        beside = path.resolve().parent / CATALOG_FILE
-        if beside.is_file():
-            for iri, target in read_catalog(beside).items():
-                entries.setdefault(iri, target)
+    for document in load_documents(ontology_paths, catalogs=catalogs, strict=False):
+        module_graph = document.graph
         for prefix, uri in module_graph.namespaces():
             if prefix not in PREFIXES and uri not in PREFIXES.values():
                 graph.bind(prefix, uri, override=False)
@@ -253,13 +238,8 @@ def load(
             (s for s in module_graph.subjects(RDF.type, OWL.Ontology) if isinstance(s, URIRef)),
             key=str,
         )
-        modules.append(Module(path, declared[0] if declared else None, imported))
-        known |= {str(d) for d in declared}
-        known |= {str(v) for d in declared for v in module_graph.objects(d, OWL.versionIRI)}
-        for target_iri in sorted(str(o) for o in module_graph.objects(None, OWL.imports)):
-            target = entries.get(target_iri) or _bundled_catalog().get(target_iri)
-            if target_iri not in known and target is not None and target.is_file():
-                pending.append((target, True))
+        imported = document.imported_as is not None
+        modules.append(Module(document.path, declared[0] if declared else None, imported))
     model = OntologyModel(graph=graph, namespace=namespace, modules=modules)
     model.imports = list(_imports(graph, modules))
     model.prefixes = sorted(
@@ -270,12 +250,6 @@ def load(
         anchor = str(iri)[len(namespace) :]
         model.terms[iri] = Term(iri, anchor, _kind(graph, iri), _label_in(graph, iri) or anchor)
     return model
-
-
-@cache
-def _bundled_catalog() -> dict[str, Path]:
-    with as_file(ontology_file(CATALOG_FILE)) as path:
-        return read_catalog(path) if Path(path).is_file() else {}
 
 
 def _documented_iris(graph: Graph, namespace: str) -> Iterator[URIRef]:
