@@ -486,3 +486,36 @@ def test_two_states_back_different_partners_in_northern_syria(kb: Graph) -> None
         if (e, COOP.provider, DATA.Turkey) in kb
     }
     assert us and turkey
+
+
+def test_agreements_name_who_concluded_signed_or_mediated_them(kb: Graph) -> None:
+    roles = {
+        (
+            agreement.removeprefix(str(DATA)),
+            role.removeprefix(str(COOP)),
+            actor.removeprefix(str(DATA)),
+        )
+        for role in (COOP.agreementParty, COOP.signatory, COOP.mediator)
+        for agreement, actor in kb.subject_objects(role)
+    }
+    minsk = {"Russia", "Ukraine", "OSCE", "DonetskPeoplesRepublic", "LuhanskPeoplesRepublic"}
+    assert roles == {
+        ("agr-bonn", "signatory", "NorthernAlliance"),
+        ("agr-bonn", "mediator", "UnitedNations"),
+        ("agr-soi-contracts", "agreementParty", "UnitedStates"),
+        ("agr-soi-contracts", "agreementParty", "SonsOfIraq"),
+        ("agr-santa-fe-de-ralito", "agreementParty", "Colombia"),
+        ("agr-santa-fe-de-ralito", "agreementParty", "AUC"),
+        ("agr-krg-end-use", "agreementParty", "Germany"),
+        ("agr-krg-end-use", "agreementParty", "Peshmerga"),
+        ("agr-us-turkey-2019", "agreementParty", "UnitedStates"),
+        ("agr-us-turkey-2019", "agreementParty", "Turkey"),
+        *{
+            (agreement, "signatory", actor)
+            for agreement in ("agr-minsk-protocol", "agr-minsk-package")
+            for actor in minsk
+        },
+    }
+    assert set(kb.subject_objects(COOP.producedAgreement)) == {
+        (DATA["eng-us-na-negotiation"], DATA["agr-bonn"])
+    }

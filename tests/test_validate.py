@@ -56,7 +56,7 @@ def test_conforming_data_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 def test_violations_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = _run(capsys, BACKGROUND, ENGAGEMENTS)
     assert status == 1
-    assert "Summary: does not conform: 22 violations, 2 warnings, 1 info" in out
+    assert "Summary: does not conform: 23 violations, 2 warnings, 1 info" in out
 
 
 def test_warnings_fail_only_with_fail_on_warning(capsys: pytest.CaptureFixture[str]) -> None:
@@ -460,9 +460,9 @@ def test_turtle_report_is_a_standard_validation_report(capsys: pytest.CaptureFix
     report = graph.value(None, RDF.type, SH.ValidationReport)
     assert graph.value(report, SH.conforms) == Literal(False)
     results = list(graph.objects(report, SH.result))
-    assert len(results) == 25
+    assert len(results) == 26
     severities = sorted(str(graph.value(r, SH.resultSeverity)).rsplit("#")[1] for r in results)
-    assert severities == ["Info"] + ["Violation"] * 22 + ["Warning"] * 2
+    assert severities == ["Info"] + ["Violation"] * 23 + ["Warning"] * 2
     for result in results:
         assert graph.value(result, SH.focusNode) is not None
         assert graph.value(result, SH.sourceShape) is not None
@@ -476,16 +476,16 @@ def test_markdown_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[:3] == [
         "# Validation report",
         "",
-        "**does not conform: 22 violations, 2 warnings, 1 info (fails on violation)**",
+        "**does not conform: 23 violations, 2 warnings, 1 info (fails on violation)**",
     ]
-    assert "| Violation | 22 |" in lines
+    assert "| Violation | 23 |" in lines
     assert (
         sum(
             1
             for line in lines
             if line.startswith(("| Violation | data:", "| Warning | data:", "| Info | data:"))
         )
-        == 25
+        == 26
     )
 
 
