@@ -28,6 +28,13 @@ def _expected_graph() -> Graph:
     return graph
 
 
+FACTS = (COOP.formality, COOP.visibility, COOP.supportMode, COOP.arrangement, COOP.hostStateConsent)
+
+
+def _local(term: object) -> str:
+    return str(term).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
     status = main(["import-csv", *argv])
     return status, capsys.readouterr().err.splitlines()
@@ -39,7 +46,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]
 def test_example_table_converts_to_the_expected_triples() -> None:
     result = convert(EXAMPLE_TABLE, load_mapping(EXAMPLE_MAPPING))
     assert result.errors == []
-    assert (result.rows, result.engagements, len(result.graph)) == (3, 9, 123)
+    assert (result.rows, result.engagements, len(result.graph)) == (4, 9, 157)
     assert isomorphic(result.graph, _expected_graph())
 
 
@@ -73,10 +80,37 @@ def test_example_expected_output_spot_checks() -> None:
     assert len(set(graph.objects(None, COOP.hasSource))) == 3
 
 
+def test_example_states_arrangement_consent_formality_visibility_and_support_mode() -> None:
+    """Each engagement has exactly the facts its row gives (read from the expected file)."""
+    graph = _expected_graph()
+    facts = {
+        (
+            _local(graph.value(e, COOP.provider)),
+            _local(graph.value(e, COOP.engagementType)),
+        ): tuple(sorted(_local(o) for p in FACTS for o in graph.objects(e, p)))
+        for e in graph.subjects(COOP.engagementType, None)
+    }
+    rwanda = ("ActiveSupport", "BilateralArrangement", "ConsentAbsent", "Covert")
+    iran = ("ActiveSupport", "BilateralArrangement")
+    us_coalition = ("ActiveSupport", "CoalitionArrangement", "ConsentAbsent", "Overt", "SemiFormal")
+    us_bilateral = ("ActiveSupport", "BilateralArrangement", "ConsentAbsent", "Formal", "Overt")
+    assert facts == {
+        ("rwanda", "DirectTroopSupport"): rwanda,
+        ("rwanda", "WeaponsSupply"): rwanda,
+        ("iran", "WeaponsSupply"): iran,
+        ("iran", "TrainingAndExpertise"): iran,
+        ("iran", "Funding"): iran,
+        ("united-states", "ForeignTroopPresence"): us_coalition,
+        ("united-states", "IntelligenceSharing"): us_coalition,
+        ("united-states", "WeaponsSupply"): us_bilateral,
+        ("united-states", "TrainingAndExpertise"): us_bilateral,
+    }
+
+
 def test_example_output_validates_with_exactly_these_findings() -> None:
     result = validate(convert(EXAMPLE_TABLE, load_mapping(EXAMPLE_MAPPING)).graph)
     assert result.conforms
-    assert result.counts() == {"Violation": 0, "Warning": 4, "Info": 9}
+    assert result.counts() == {"Violation": 0, "Warning": 4, "Info": 5}
     graph = _expected_graph()
     label = {
         e: str(graph.value(e, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
@@ -102,8 +136,21 @@ def test_example_output_validates_with_exactly_these_findings() -> None:
             str(SHAPES.TrainingVettingShape),
         ),
     ]
-    infos = {(f.focus_node, f.source_shape) for f in result.all_findings() if f.severity == "Info"}
-    assert infos == {(e, SHAPES["Engagement-formality-recorded"]) for e in label}
+    infos = sorted(
+        (label[f.focus_node], str(f.source_shape))
+        for f in result.all_findings()
+        if f.severity == "Info"
+    )
+    assert infos == [
+        (name, str(SHAPES["Engagement-formality-recorded"]))
+        for name in (
+            "funding: Iran to Hezbollah (2012)",
+            "training and expertise: Iran to Hezbollah (2012)",
+            "troop support: Rwanda to M23 (2012)",
+            "weapons supply: Iran to Hezbollah (2012)",
+            "weapons supply: Rwanda to M23 (2012)",
+        )
+    ]
 
 
 def test_cli_writes_the_example_and_reimport_is_identical(
@@ -115,7 +162,7 @@ def test_cli_writes_the_example_and_reimport_is_identical(
             capsys, str(EXAMPLE_TABLE), "--mapping", str(EXAMPLE_MAPPING), "-o", str(out)
         )
         assert status == 0
-        assert err == [f"coopgraph import-csv: 9 engagements from 3 rows; 123 triples in {out}"]
+        assert err == [f"coopgraph import-csv: 9 engagements from 4 rows; 157 triples in {out}"]
     assert first.read_bytes() == second.read_bytes()
     graph = Graph().parse(first, format="turtle")
     assert to_isomorphic(graph) == to_isomorphic(_expected_graph())
@@ -153,14 +200,17 @@ BAD_ROW_MESSAGES = [
     "8:year: '20l3' is not a year (YYYY)",
     "8:recipient: the partner is the provider (data:rwanda); an engagement is between"
     " different actors",
-    "9:ext_i: the row has 11 cells, the header 15",
+    "9:ext_i: the row has 11 cells, the header 19",
+    "11:ext_coalition: unknown code 'coalition'; allowed: '1', '0'",
+    "11:host_consent: unknown code 'No'; allowed: 'yes', 'no'",
+    "11:formality: unknown code 'semiformal'; allowed: 'formal', 'semi-formal', 'informal'",
 ]
 
 
 def test_bad_rows_are_all_reported_by_row_and_column() -> None:
     result = convert(BAD_ROWS, load_mapping(EXAMPLE_MAPPING))
     assert [e.format("T") for e in result.errors] == [f"T:{m}" for m in BAD_ROW_MESSAGES]
-    assert result.rows == 9  # the blank last line is no row
+    assert result.rows == 10  # the blank last line is no row
     assert result.engagements == 3  # row 2 (troops, weapons) and row 10 (funding)
 
 
@@ -171,7 +221,7 @@ def test_cli_bad_rows_exit_2_and_write_nothing(
     status, err = _run(capsys, str(BAD_ROWS), "-m", str(EXAMPLE_MAPPING), "-o", str(out))
     assert status == 2
     assert err == [f"{BAD_ROWS}:{m}" for m in BAD_ROW_MESSAGES] + [
-        "coopgraph import-csv: 7 bad rows of 9; nothing written (--skip-bad-rows writes the"
+        "coopgraph import-csv: 8 bad rows of 10; nothing written (--skip-bad-rows writes the"
         " good rows)"
     ]
     assert not out.exists()
@@ -187,7 +237,7 @@ def test_cli_skip_bad_rows_writes_the_good_rows_and_still_fails(
     assert status == 2
     assert err[:-1] == [f"{BAD_ROWS}:{m}" for m in BAD_ROW_MESSAGES]
     assert err[-1] == (
-        f"coopgraph import-csv: 3 engagements from 2 rows, 7 bad rows skipped; 47 triples in {out}"
+        f"coopgraph import-csv: 3 engagements from 2 rows, 8 bad rows skipped; 57 triples in {out}"
     )
     graph = Graph().parse(out, format="turtle")
     engagements = {

@@ -7,8 +7,8 @@ mapping file says which column gives what; :func:`load_mapping` reads it and
 the actors and regions they name, and the ``coop:Source`` they cite. The shipped example
 ``examples/ucdp-esd-style.mapping.toml`` documents every key in its comments.
 
-The mapping (TOML; every section but ``[table]``, ``[iris]``, ``[place]``,
-``[formality]``, ``[visibility]``, ``[support_mode]`` and ``[confidence]`` is required)::
+The mapping (TOML; ``[provider]``, ``[partner]``, ``[engagement_type]``, ``[dates]`` and
+``[source]`` are required, the other sections optional)::
 
     [table]
     delimiter = ","          # one character; default ","
@@ -45,8 +45,8 @@ The mapping (TOML; every section but ``[table]``, ``[iris]``, ``[place]``,
     [place]                  # optional: a column of region names (lookup/create as actors)
     column = "location"      # or constant = "data:NorthKivu"
 
-    [formality]              # also [visibility], [support_mode], [confidence]:
-    column = "formal"        # a column of codes ...
+    [formality]              # also [visibility], [support_mode], [arrangement],
+    column = "formal"        # [host_state_consent], [confidence]: a column of codes ...
     codes = { "1" = "coop:Formal", "0" = "coop:Informal" }
     # constant = "coop:Formal"   ... or one value for every row
 
@@ -58,7 +58,8 @@ Values are IRIs, written in full or as CURIEs with the coopgraph prefixes (``coo
 ``data:``, ...). An engagement type may also be given by its ``skos:notation`` in the
 ontology (``ext_w``, ``ext_t``, ``ext_i``, ...); without ``codes`` the cells themselves
 hold notations or CURIEs. Codes are compared exactly; an empty cell of an optional
-column states nothing unless ``codes`` has an entry for ``""``.
+column states nothing unless ``codes`` has an entry for ``""`` (the default of the
+column, such as ``"" = "coop:BilateralArrangement"``).
 
 Generated IRIs are deterministic, so importing the same table twice gives the same
 graph: actors and regions from a slug of the name (ASCII, lower case, hyphens),
@@ -158,12 +159,7 @@ def _vocabulary() -> _Vocabulary:
     actor_classes = frozenset(ontology.transitive_subjects(RDFS.subClassOf, COOP.Actor))
     individuals = {
         cls: frozenset(s for s in ontology.subjects(RDF.type, cls) if isinstance(s, URIRef))
-        for cls in (
-            COOP.FormalityLevel,
-            COOP.Visibility,
-            COOP.SupportMode,
-            COOP.ConfidenceLevel,
-        )
+        for _, cls, _ in _CODED_SECTIONS.values()
     }
     return _Vocabulary(types, notations, actor_classes, individuals)
 
@@ -205,7 +201,6 @@ class _CodedSpec:
     column: str | None
     codes: dict[str, URIRef] | None
     constant: URIRef | None
-    allowed: frozenset[URIRef]
 
 
 @dataclass(frozen=True)
@@ -237,7 +232,7 @@ class Mapping:
     engagement_type: _TypeSpec
     dates: _DateSpec
     place: _ActorSpec | None
-    coded: dict[URIRef, _CodedSpec]  # property -> spec: formality, visibility, ...
+    coded: dict[URIRef, _CodedSpec]  # property -> spec: formality, arrangement, ...
     citation: str | None
     citation_column: str | None
 
@@ -269,11 +264,18 @@ class Mapping:
         return named
 
 
-_CODED_SECTIONS: dict[str, tuple[URIRef, URIRef]] = {
-    "formality": (COOP.formality, COOP.FormalityLevel),
-    "visibility": (COOP.visibility, COOP.Visibility),
-    "support_mode": (COOP.supportMode, COOP.SupportMode),
-    "confidence": (COOP.confidence, COOP.ConfidenceLevel),
+# section -> (property of the engagement, class of its values, what a value is called)
+_CODED_SECTIONS: dict[str, tuple[URIRef, URIRef, str]] = {
+    "formality": (COOP.formality, COOP.FormalityLevel, "a formality value"),
+    "visibility": (COOP.visibility, COOP.Visibility, "a visibility value"),
+    "support_mode": (COOP.supportMode, COOP.SupportMode, "a support mode value"),
+    "arrangement": (COOP.arrangement, COOP.Arrangement, "an arrangement value"),
+    "host_state_consent": (
+        COOP.hostStateConsent,
+        COOP.ConsentStatus,
+        "a host-state consent value",
+    ),
+    "confidence": (COOP.confidence, COOP.ConfidenceLevel, "a confidence value"),
 }
 
 _SECTIONS = frozenset(
@@ -416,8 +418,8 @@ def load_mapping(path: StrPath) -> Mapping:
     partner = _actor_spec(root, "partner", actor_prefix, vocabulary)
     place = _place_spec(root, region_prefix)
     coded = {}
-    for key, (prop, cls) in _CODED_SECTIONS.items():
-        spec = _coded_spec(root, key, vocabulary.individuals[cls])
+    for key, (prop, cls, what) in _CODED_SECTIONS.items():
+        spec = _coded_spec(root, key, vocabulary.individuals[cls], what)
         if spec is not None:
             coded[prop] = spec
 
@@ -510,7 +512,9 @@ def _place_spec(root: _Reader, prefix: str) -> _ActorSpec | None:
     )
 
 
-def _coded_spec(root: _Reader, key: str, allowed: frozenset[URIRef]) -> _CodedSpec | None:
+def _coded_spec(
+    root: _Reader, key: str, allowed: frozenset[URIRef], what: str
+) -> _CodedSpec | None:
     section = root.section(key, {"column", "codes", "constant"}, required=False)
     if section is None:
         return None
@@ -522,7 +526,6 @@ def _coded_spec(root: _Reader, key: str, allowed: frozenset[URIRef]) -> _CodedSp
         section.fail("codes", "missing: the values that the codes of the column stand for")
     if constant is not None and codes is not None:
         section.fail("codes", "a constant needs no codes")
-    what = f"a {key.replace('_', ' ')} value"
     return _CodedSpec(
         key=key,
         column=column,
@@ -530,7 +533,6 @@ def _coded_spec(root: _Reader, key: str, allowed: frozenset[URIRef]) -> _CodedSp
         if codes is not None
         else None,
         constant=section.member("constant", constant, allowed, what) if constant else None,
-        allowed=allowed,
     )
 
 
