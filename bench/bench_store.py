@@ -1,11 +1,14 @@
 """Benchmark: load generated triples into the embedded Oxigraph store and the rdflib memory store.
 
-Measures what a user waits for with ``coopgraph load``: ``Store.load`` of one N-Triples file
-(parse completely, then add in one transaction), then one COUNT query, for each backend and
-size. Each run happens in a fresh child process so that the peak memory (the child's maximum
-resident set size above its size after imports, from getrusage; tracemalloc would miss the
-memory pyoxigraph and RocksDB allocate outside Python) belongs to that run alone. The Oxigraph
-store is on disk, in a temporary directory, as the default store is.
+Measures what a user waits for with ``coopgraph load``: ``Store.load`` of one Turtle file
+(checked and parsed to the end, then written in one transaction, or by the bulk loader for a
+big file on disk), then one COUNT query, for each backend and size. Each run happens in a
+fresh child process so that the peak memory (the child's maximum resident set size above its
+size after imports, from getrusage; tracemalloc would miss the memory pyoxigraph and RocksDB
+allocate outside Python) belongs to that run alone. Backends:
+``oxigraph`` on disk in a temporary directory (``coopgraph load``'s default store),
+``oxigraph-memory`` (the embedded store the query, risks and validate commands load files
+into) and ``memory`` (rdflib).
 
     python bench/bench_store.py                  # 100k and 1M triples
     python bench/bench_store.py --sizes 10000    # a quick run
@@ -24,14 +27,15 @@ from pathlib import Path
 
 from synthetic import generate  # bench/synthetic.py, the shared generator
 
-BACKENDS = ("oxigraph", "memory")
+BACKENDS = ("oxigraph", "oxigraph-memory", "memory")
+SPECS = {"oxigraph": "oxigraph:{workdir}/store", "oxigraph-memory": "oxigraph:", "memory": "memory"}
 
 
 def measure(backend: str, path: str, workdir: str) -> dict[str, float]:
     """Load ``path`` into a fresh store of ``backend`` (run in a child process)."""
     from coopgraph.store import open_store
 
-    spec = f"oxigraph:{workdir}/store" if backend == "oxigraph" else "memory"
+    spec = SPECS[backend].format(workdir=workdir)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     with open_store(spec) as store:
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(measure(*args.child)))
         return 0
     header = ("triples", "backend", "load s", "count s", "peak MB", "triples/s")
-    print("{:>9}  {:<9} {:>8} {:>8} {:>8}  {:>10}".format(*header))
+    print("{:>9}  {:<15} {:>8} {:>8} {:>8}  {:>10}".format(*header))
     with tempfile.TemporaryDirectory(prefix="coopgraph-bench-") as tmp:
         for size in args.sizes:
             path = generate(size, path=Path(tmp) / f"data-{size}.ttl")
@@ -76,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                 row = json.loads(done.stdout)
                 rate = row["triples"] / row["load_s"] if row["load_s"] else float("inf")
                 print(
-                    f"{size:>9}  {backend:<9} {row['load_s']:>8.2f} {row['count_query_s']:>8.2f} "
+                    f"{size:>9}  {backend:<15} {row['load_s']:>8.2f} {row['count_query_s']:>8.2f} "
                     f"{row['peak_mb']:>8.1f}  {rate:>10,.0f}",
                     flush=True,
                 )

@@ -18,13 +18,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
+import pyoxigraph as ox
 import pytest
 import rdflib
+import rdflib.compare
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 from store_fixtures import COMPLIANCE_DATASET, G_ACTORS, G_ENGAGEMENTS, TEST_NS, ServerInfo
 
-from coopgraph.errors import InputError, ParameterError, StoreError
+from coopgraph import rdfio
+from coopgraph.errors import InputError, ParameterError, ParseError, StoreError
 from coopgraph.store import (
     MemoryStore,
     OxigraphStore,
@@ -87,7 +90,7 @@ def test_oxigraph_store_is_persistent_and_locked(tmp_path: Path) -> None:
 
 
 class _FailingBulkLoader:
-    """A pyoxigraph Store whose bulk loader writes half of its input, then fails."""
+    """A pyoxigraph Store whose bulk loaders write (part of) their input, then fail."""
 
     def __init__(self, store: object) -> None:
         self._store = store
@@ -104,6 +107,10 @@ class _FailingBulkLoader:
     def bulk_extend(self, quads: list) -> None:
         quads = list(quads)
         self._store.bulk_extend(quads[: len(quads) // 2])  # type: ignore[attr-defined]
+        raise OSError("No space left on device (simulated)")
+
+    def bulk_load(self, **arguments: object) -> None:
+        self._store.bulk_load(**arguments)  # type: ignore[attr-defined]
         raise OSError("No space left on device (simulated)")
 
 
@@ -123,6 +130,68 @@ def test_oxigraph_bulk_load_failure_is_undone(tmp_path: Path, fresh: bool) -> No
     store._store = store._store._store  # type: ignore[attr-defined]
     assert store.load(path, graph=graph) == 32  # the bulk path itself works
     assert len(store) == before + 32 - (0 if fresh else 1)
+    store.close()
+
+
+_MIXED_TRIG = """\
+@prefix ex: <http://example.org/> .
+ex:a ex:p _:b , "one"@en , 2 .
+_:b ex:q ex:c .
+ex:g { ex:a ex:p _:b . _:b ex:q "in g" . }
+"""
+
+
+def _graphs(store: OxigraphStore) -> dict[str, rdflib.Graph]:
+    """The store's graphs by name, for isomorphism checks (blank node labels differ)."""
+    graphs: dict[str, rdflib.Graph] = {}
+    for quad in store._store:
+        name = str(quad.graph_name)
+        graphs.setdefault(name, rdflib.Graph()).add(
+            tuple(rdfio.to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object))
+        )
+    return graphs
+
+
+@pytest.mark.parametrize(
+    ("on_disk", "bulk_threshold"),
+    [(False, 100_000), (True, 100_000), (True, 1)],
+    ids=["memory-transaction", "disk-transaction", "disk-bulk-loader"],
+)
+def test_oxigraph_loaders_write_what_the_general_path_writes(
+    tmp_path: Path, on_disk: bool, bulk_threshold: int
+) -> None:
+    """Oxigraph's own loader (each write mode) gives the quads that read_quads gives."""
+    path = tmp_path / "mixed.trig"
+    path.write_text(_MIXED_TRIG, encoding="utf-8")
+    store = OxigraphStore(tmp_path / "db" if on_disk else None)
+    store.bulk_threshold = bulk_threshold
+    assert store.load(path, graph="http://example.org/target") == 6
+    expected = OxigraphStore()
+    expected._add_quads(rdfio.read_quads(path), ox.NamedNode("http://example.org/target"))
+    got, want = _graphs(store), _graphs(expected)
+    assert sorted(got) == ["<http://example.org/g>", "<http://example.org/target>"]
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert rdflib.compare.isomorphic(got[name], want[name]), name
+    # A second load of the same file gives its blank nodes fresh identifiers.
+    assert store.load(path, graph="http://example.org/target") == 6
+    assert len(store) == 12 - 2  # its two ground statements are already there
+    store.close()
+
+
+@pytest.mark.parametrize("on_disk", [False, True], ids=["memory", "disk-bulk-loader"])
+def test_oxigraph_load_syntax_error_writes_nothing(tmp_path: Path, on_disk: bool) -> None:
+    store = OxigraphStore(tmp_path / "db" if on_disk else None)
+    store.bulk_threshold = 1
+    store.load(COMPLIANCE_DATASET[0][0], graph=COMPLIANCE_DATASET[0][1])
+    before = len(store)
+    bad = tmp_path / "bad.nt"
+    good = "".join(f"<http://example.org/s{i}> <http://example.org/p> {i} .\n" for i in range(50))
+    bad.write_text(good + '<http://example.org/s> <http://example.org/p> "open .\n')
+    with pytest.raises(ParseError, match=r"bad\.nt:51: .*nothing was loaded into oxigraph:"):
+        store.load(bad, fmt="turtle", graph="http://example.org/other")
+    assert len(store) == before
+    assert store.graphs() == [URIRef(COMPLIANCE_DATASET[0][1])]
     store.close()
 
 

@@ -51,11 +51,15 @@ from coopgraph.vocab import PREFIXES
 
 __all__ = [
     "FORMATS",
+    "CheckedFile",
+    "FileSummary",
     "Format",
+    "check_file",
     "detect_format",
     "from_rdflib",
     "read_graph",
     "read_quads",
+    "scan",
     "serialize",
     "to_rdflib",
     "write",
@@ -218,10 +222,35 @@ def read_graph(paths: StrPath | Iterable[StrPath], fmt: str | None = None) -> rd
     return graph
 
 
-def _parse(
-    path: StrPath, fmt: str | None, base_iri: str | None
-) -> tuple[list[ox.Quad], dict[str, str]]:
-    """Check and parse one file; also return the prefixes it declares."""
+class CheckedFile(NamedTuple):
+    """One RDF file read and checked, ready for a parser: see :func:`check_file`."""
+
+    name: str
+    fmt: str
+    """The canonical format name (a key of :data:`FORMATS`)."""
+    data: bytes
+    base_iri: str
+
+    @property
+    def ox_format(self) -> ox.RdfFormat:
+        return _OX_FORMATS[self.fmt]
+
+
+class FileSummary(NamedTuple):
+    """What a file holds, from :func:`scan`: its statement count and the graphs they go to."""
+
+    statements: int
+    graphs: frozenset[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+
+
+def check_file(path: StrPath, fmt: str | None = None, base_iri: str | None = None) -> CheckedFile:
+    """Read one file and run every check that comes before parsing.
+
+    Refuses what is not a readable regular file, an unknown format, empty, binary and
+    non-UTF-8 content, RDF/XML entities that are external or expand too far, and remote
+    JSON-LD contexts. Relative IRIs will resolve against ``base_iri``, by default the file's
+    own ``file://`` URI.
+    """
     name = os.fspath(path)
     fmt = detect_format(name, fmt)
     data = _check_text(name, _read_bytes(name))
@@ -232,20 +261,64 @@ def _parse(
         _check_jsonld_contexts(name, data)
     if base_iri is None:
         base_iri = Path(name).resolve().as_uri()
+    return CheckedFile(name, fmt, data, base_iri)
+
+
+def scan(source: CheckedFile) -> FileSummary:
+    """Parse a checked file to the end without keeping its statements.
+
+    A store that writes the file with its own loader calls this first, so that a syntax
+    error is found before anything is written, at a fraction of the memory of
+    :func:`read_quads`. Raises ParseError as :func:`read_quads` does.
+    """
+    statements = 0
+    graphs: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = set()
+    for quad in _statements(source, _parser(source)):
+        statements += 1
+        graphs.add(quad.graph_name)
+    _check_statements(source, statements, graphs)
+    return FileSummary(statements, frozenset(graphs))
+
+
+def _parse(
+    path: StrPath, fmt: str | None, base_iri: str | None
+) -> tuple[list[ox.Quad], dict[str, str]]:
+    """Check and parse one file; also return the prefixes it declares."""
+    source = check_file(path, fmt, base_iri)
+    parser = _parser(source, rename_blank_nodes=True)
+    with _gc_paused():
+        quads = list(_statements(source, parser))
+    _check_statements(source, len(quads), {q.graph_name for q in quads})
+    return quads, dict(parser.prefixes)
+
+
+def _parser(source: CheckedFile, *, rename_blank_nodes: bool = False) -> ox.QuadParser:
     try:
-        parser = ox.parse(data, _OX_FORMATS[fmt], base_iri=base_iri, rename_blank_nodes=True)
-        with _gc_paused():
-            quads = list(parser)
-        prefixes = dict(parser.prefixes)
+        return ox.parse(
+            source.data,
+            source.ox_format,
+            base_iri=source.base_iri,
+            rename_blank_nodes=rename_blank_nodes,
+        )
+    except ValueError as error:  # an invalid base IRI
+        raise ParseError(source.name, _one_line(str(error))) from None
+
+
+def _statements(source: CheckedFile, parser: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """The parser's quads, with its errors turned into one-line errors naming the file."""
+    try:
+        yield from parser
     except SyntaxError as error:
-        raise _syntax_error(name, error) from None
-    except ValueError as error:  # e.g. an invalid base IRI
-        raise ParseError(name, _one_line(str(error))) from None
-    if not quads:
-        raise ParseError(name, "contains no RDF statements (only comments or directives)")
-    if fmt == "n3" and any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
-        raise ParseError(name, "N3 formulas ({ ... }) are not supported; only plain triples")
-    return quads, prefixes
+        raise _syntax_error(source.name, error) from None
+    except ValueError as error:
+        raise ParseError(source.name, _one_line(str(error))) from None
+
+
+def _check_statements(source: CheckedFile, statements: int, graphs: Iterable[object]) -> None:
+    if not statements:
+        raise ParseError(source.name, "contains no RDF statements (only comments or directives)")
+    if source.fmt == "n3" and any(not isinstance(g, ox.DefaultGraph) for g in graphs):
+        raise ParseError(source.name, "N3 formulas ({ ... }) are not supported; only plain triples")
 
 
 @contextlib.contextmanager

@@ -2,16 +2,17 @@
 
 Oxigraph is a conformant SPARQL 1.1 engine (none of Virtuoso's quirks) that loads and
 answers fast without a server. Queries see the union of all graphs as their default graph;
-parameters go in as ``substitutions`` (bound terms, never text). A file is added with one
-transactional ``extend``, so a load either completes or leaves the store untouched; a big file
-(``bulk_threshold`` statements or more) goes through the much faster bulk loader, whose failed
-writes are undone.
+parameters go in as ``substitutions`` (bound terms, never text). A file is checked and parsed
+to the end, then written by Oxigraph's own loader in one transaction, so a load either
+completes or leaves the store untouched; a big file (``bulk_threshold`` statements or more) on
+disk goes through the much faster bulk loader, whose failed writes are undone.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -104,6 +105,51 @@ class OxigraphStore(Store):
 
     # ------------------------------------------------------------------ writes
 
+    def load(self, path: StorePath, fmt: str | None = None, graph: str | None = None) -> int:
+        """Add one RDF file, all or nothing, with Oxigraph's own loader.
+
+        The file is checked and parsed to the end first (a syntax error leaves the store as
+        it was, having written nothing), then Oxigraph reads it again straight into the
+        store: about 3x faster and 4x less memory than building every quad in Python
+        (bench/bench_store.py). In memory and for files under ``bulk_threshold`` statements
+        that write is one transaction; a big file on disk goes through the bulk loader when
+        every graph it writes to is empty, and that graph is cleared again if the write
+        fails. N3, and big files for graphs that already hold data, take the general path.
+        """
+        self._check_open()
+        target = self._graph_term(graph)
+        try:
+            source = rdfio.check_file(path, fmt)
+            summary = rdfio.scan(source)
+        except InputError as exc:
+            exc.args = (f"{exc}; nothing was loaded into {self.location}",)
+            raise
+        written = {
+            target if target is not None and isinstance(g, ox.DefaultGraph) else g
+            for g in summary.graphs
+        }
+        transactional = self.path is None or summary.statements < self.bulk_threshold
+        if source.fmt == "n3" or not (transactional or self._all_empty(written)):
+            return super().load(path, fmt, graph)
+        arguments = {"input": source.data, "format": source.ox_format, "base_iri": source.base_iri}
+        if target is not None:
+            arguments["to_graph"] = target
+        try:
+            if transactional:
+                self._store.load(**arguments)
+            else:
+                self._undo_on_failure(written, lambda: self._store.bulk_load(**arguments))
+        except (SyntaxError, ValueError) as exc:  # the scan passed: the file changed meanwhile
+            raise InputError(
+                f"{source.name}: {_one_line(exc)}; nothing was loaded into {self.location}"
+            ) from None
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(
+                f"{source.name}: cannot write to {self.location}: {_one_line(exc)}; "
+                f"nothing was loaded into {self.location}"
+            ) from None
+        return summary.statements
+
     def _add_quads(self, quads: list[ox.Quad], graph: ox.NamedNode | None) -> int:
         quads = retarget(quads, graph)
         try:
@@ -127,26 +173,47 @@ class OxigraphStore(Store):
         """
         store = self._store
         graphs = {q.graph_name for q in quads}
-        fresh = all(
-            next(iter(store.quads_for_pattern(None, None, None, g)), None) is None for g in graphs
-        )
-        new = quads if fresh else [q for q in quads if q not in store]
+        if self._all_empty(graphs):
+            self._undo_on_failure(graphs, lambda: store.bulk_extend(quads))
+            return
+        new = [q for q in quads if q not in store]
         try:
             store.bulk_extend(new)
         except (OSError, RuntimeError) as exc:
             try:
-                if fresh:
-                    for g in graphs:
-                        store.clear_graph(g)
-                else:
-                    for q in new:
-                        store.remove(q)
+                for q in new:
+                    store.remove(q)
             except (OSError, RuntimeError) as undo:
-                raise StoreError(
-                    f"cannot write to {self.location}: {_one_line(exc)}; undoing the partial "
-                    f"write failed too ({_one_line(undo)}): the store may hold part of the file"
-                ) from None
+                raise self._undo_failed(exc, undo) from None
             raise
+
+    def _all_empty(self, graphs: Iterable[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]) -> bool:
+        return all(
+            next(iter(self._store.quads_for_pattern(None, None, None, g)), None) is None
+            for g in graphs
+        )
+
+    def _undo_on_failure(
+        self,
+        graphs: Iterable[ox.NamedNode | ox.BlankNode | ox.DefaultGraph],
+        write: Callable[[], None],
+    ) -> None:
+        """Run a bulk write into empty ``graphs``; clear them again if it fails."""
+        try:
+            write()
+        except (OSError, RuntimeError, SyntaxError, ValueError) as exc:
+            try:
+                for g in graphs:
+                    self._store.clear_graph(g)
+            except (OSError, RuntimeError) as undo:
+                raise self._undo_failed(exc, undo) from None
+            raise
+
+    def _undo_failed(self, exc: Exception, undo: Exception) -> StoreError:
+        return StoreError(
+            f"cannot write to {self.location}: {_one_line(exc)}; undoing the partial "
+            f"write failed too ({_one_line(undo)}): the store may hold part of the file"
+        )
 
     # ------------------------------------------------------------------ reads
 
