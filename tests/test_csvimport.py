@@ -264,6 +264,7 @@ def test_code_column_dates_lookup_and_constants() -> None:
         RowError(4, "kind", "unknown code 'X'; allowed: 'W', 'I', 'D'"),
         RowError(4, "to", "the end 2014 is before the start 2015"),
         RowError(4, "covert", "unknown code '2'; allowed: '1', '0'"),
+        RowError(4, "coalition", "unknown code 'Z'; allowed: 'C', ''"),
         RowError(5, "sponsor", "'France' is not in the lookup table ('USA')"),
         RowError(5, "from", "'2013-02-30' is not a date of the calendar"),
         RowError(6, "to", "the end 2015-06-01 is before the start 2016"),
@@ -289,6 +290,8 @@ def test_code_column_dates_lookup_and_constants() -> None:
             coop:startDate "2015"^^xsd:gYear ;
             coop:place data:NortheastSyria ; coop:formality coop:Formal ;
             coop:visibility coop:Overt ;
+            coop:arrangement coop:BilateralArrangement ;
+            coop:hostStateConsent coop:ConsentAbsent ;
             coop:hasSource im:src-7678a03673bb5f2c .
         im:eng-4eeda43496c57230 a coop:Engagement ;
             rdfs:label "strategic dialogue: USA to Raqqa Internal Security Forces (2017-10-20 to 2018)"@en ;
@@ -297,6 +300,8 @@ def test_code_column_dates_lookup_and_constants() -> None:
             coop:engagementType coop:StrategicDialogue ;
             coop:startDate "2017-10-20"^^xsd:date ; coop:endDate "2018"^^xsd:gYear ;
             coop:place data:NortheastSyria ; coop:formality coop:Formal ;
+            coop:arrangement coop:CoalitionArrangement ;
+            coop:hostStateConsent coop:ConsentAbsent ;
             coop:hasSource im:src-7678a03673bb5f2c .
         """,  # noqa: E501
         format="turtle",
@@ -306,12 +311,25 @@ def test_code_column_dates_lookup_and_constants() -> None:
 
 def test_missing_column_is_one_line_error(tmp_path: Path) -> None:
     table = tmp_path / "t.csv"
-    table.write_text("sponsor;group;kind;from\nUSA;SDF;W;2015\n", encoding="utf-8")
+    table.write_text(
+        "sponsor;group;kind;from;covert;coalition\nUSA;SDF;W;2015;0;\n", encoding="utf-8"
+    )
     with pytest.raises(InputError) as caught:
         convert(table, load_mapping(CODES_MAPPING))
     assert str(caught.value) == (
         f"{table}: no column 'to' (named by key 'dates.end' of {CODES_MAPPING});"
-        " the header has: sponsor, group, kind, from"
+        " the header has: sponsor, group, kind, from, covert, coalition"
+    )
+
+
+def test_missing_column_of_a_new_section_is_named_with_its_key(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("sponsor;group;kind;from;to;covert\nUSA;SDF;W;2015;;0\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        convert(table, load_mapping(CODES_MAPPING))
+    assert str(caught.value) == (
+        f"{table}: no column 'coalition' (named by key 'arrangement.column' of {CODES_MAPPING});"
+        " the header has: sponsor, group, kind, from, to, covert"
     )
 
 
@@ -357,6 +375,34 @@ EXAMPLE_TEXT = EXAMPLE_MAPPING.read_text(encoding="utf-8")
             "key 'dates.year': give either year or start (and end), not both",
         ),
         (
+            '"1" = "coop:CoalitionArrangement"',
+            '"1" = "coop:Coalition"',
+            "key 'arrangement.codes': 'coop:Coalition' is not an arrangement value; one of:"
+            " coop:BilateralArrangement, coop:CoalitionArrangement",
+        ),
+        (
+            'column = "ext_coalition"\n',
+            "",
+            "key 'arrangement.column': give either a column (with codes) or a constant",
+        ),
+        (
+            'no = "coop:ConsentAbsent"',
+            'no = "coop:ConsentDenied"',
+            "key 'host_state_consent.codes': 'coop:ConsentDenied' is not a host-state consent"
+            " value; one of: coop:ConsentAbsent, coop:ConsentGiven",
+        ),
+        (
+            'column = "host_consent"\n',
+            'column = "host_consent"\nconstant = "coop:ConsentGiven"\n',
+            "key 'host_state_consent.column': give either a column (with codes) or a constant",
+        ),
+        (
+            'codes = { yes = "coop:ConsentGiven", no = "coop:ConsentAbsent" }',
+            "",
+            "key 'host_state_consent.codes': missing: the values that the codes of the column"
+            " stand for",
+        ),
+        (
             "[place]",
             "[place]\nwhere = 1",
             "key 'place.where': unknown key; known keys: column, constant, create, lookup",
@@ -381,13 +427,35 @@ def test_broken_mapping_gives_one_line_error_naming_file_and_key(
     assert text.startswith(f"{path}: {message}")
 
 
-def test_cli_broken_mapping_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "[dates]\nyear",
+            "[dates]\nyeer",
+            "key 'dates.yeer': unknown key; known keys: end, start, year",
+        ),
+        (
+            "[arrangement]\n",
+            '[arrangement]\ndefault = "coop:BilateralArrangement"\n',
+            "key 'arrangement.default': unknown key; known keys: codes, column, constant",
+        ),
+        (
+            'yes = "coop:ConsentGiven"',
+            'yes = "coop:Formal"',
+            "key 'host_state_consent.codes': 'coop:Formal' is not a host-state consent value;"
+            " one of: coop:ConsentAbsent, coop:ConsentGiven",
+        ),
+    ],
+)
+def test_cli_broken_mapping_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str
+) -> None:
+    assert old in EXAMPLE_TEXT
     path = tmp_path / "broken.toml"
-    path.write_text(EXAMPLE_TEXT.replace("[dates]\nyear", "[dates]\nyeer"), encoding="utf-8")
+    path.write_text(EXAMPLE_TEXT.replace(old, new, 1), encoding="utf-8")
     out = tmp_path / "out.ttl"
     status, err = _run(capsys, str(EXAMPLE_TABLE), "-m", str(path), "-o", str(out))
     assert status == 2
-    assert err == [
-        f"coopgraph: error: {path}: key 'dates.yeer': unknown key; known keys: end, start, year"
-    ]
+    assert err == [f"coopgraph: error: {path}: {message}"]
     assert not out.exists()
