@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
 from coopgraph.cli import main
@@ -28,7 +28,14 @@ def _expected_graph() -> Graph:
     return graph
 
 
-FACTS = (COOP.formality, COOP.visibility, COOP.supportMode, COOP.arrangement, COOP.hostStateConsent)
+FACTS = (
+    COOP.formality,
+    COOP.visibility,
+    COOP.supportMode,
+    COOP.arrangement,
+    COOP.viaCoalition,
+    COOP.hostStateConsent,
+)
 
 
 def _local(term: object) -> str:
@@ -46,7 +53,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]
 def test_example_table_converts_to_the_expected_triples() -> None:
     result = convert(EXAMPLE_TABLE, load_mapping(EXAMPLE_MAPPING))
     assert result.errors == []
-    assert (result.rows, result.engagements, len(result.graph)) == (4, 9, 157)
+    assert (result.rows, result.engagements, len(result.graph)) == (4, 9, 162)
     assert isomorphic(result.graph, _expected_graph())
 
 
@@ -92,7 +99,14 @@ def test_example_states_arrangement_consent_formality_visibility_and_support_mod
     }
     rwanda = ("ActiveSupport", "BilateralArrangement", "ConsentAbsent", "Covert")
     iran = ("ActiveSupport", "BilateralArrangement")
-    us_coalition = ("ActiveSupport", "CoalitionArrangement", "ConsentAbsent", "Overt", "SemiFormal")
+    us_coalition = (
+        "ActiveSupport",
+        "CoalitionArrangement",
+        "ConsentAbsent",
+        "Overt",
+        "SemiFormal",
+        "global-coalition-against-daesh",
+    )
     us_bilateral = ("ActiveSupport", "BilateralArrangement", "ConsentAbsent", "Formal", "Overt")
     assert facts == {
         ("rwanda", "DirectTroopSupport"): rwanda,
@@ -105,6 +119,12 @@ def test_example_states_arrangement_consent_formality_visibility_and_support_mod
         ("united-states", "WeaponsSupply"): us_bilateral,
         ("united-states", "TrainingAndExpertise"): us_bilateral,
     }
+    coalition = DATA["global-coalition-against-daesh"]
+    assert sorted(graph.predicate_objects(coalition)) == [
+        (RDF.type, COOP.Coalition),
+        (RDFS.label, Literal("Global Coalition against Daesh", lang="en")),
+        (COOP.hasSource, graph.value(DATA["united-states"], COOP.hasSource)),
+    ]
 
 
 def test_example_output_validates_with_exactly_these_findings() -> None:
@@ -162,7 +182,7 @@ def test_cli_writes_the_example_and_reimport_is_identical(
             capsys, str(EXAMPLE_TABLE), "--mapping", str(EXAMPLE_MAPPING), "-o", str(out)
         )
         assert status == 0
-        assert err == [f"coopgraph import-csv: 9 engagements from 4 rows; 157 triples in {out}"]
+        assert err == [f"coopgraph import-csv: 9 engagements from 4 rows; 162 triples in {out}"]
     assert first.read_bytes() == second.read_bytes()
     graph = Graph().parse(first, format="turtle")
     assert to_isomorphic(graph) == to_isomorphic(_expected_graph())
@@ -200,8 +220,9 @@ BAD_ROW_MESSAGES = [
     "8:year: '20l3' is not a year (YYYY)",
     "8:recipient: the partner is the provider (data:rwanda); an engagement is between"
     " different actors",
-    "9:ext_i: the row has 11 cells, the header 19",
+    "9:ext_i: the row has 11 cells, the header 20",
     "11:ext_coalition: unknown code 'coalition'; allowed: '1', '0'",
+    "11:coalition: '??' has no letter or digit to make an IRI from",
     "11:host_consent: unknown code 'No'; allowed: 'yes', 'no'",
     "11:formality: unknown code 'semiformal'; allowed: 'formal', 'semi-formal', 'informal'",
 ]
@@ -401,6 +422,11 @@ EXAMPLE_TEXT = EXAMPLE_MAPPING.read_text(encoding="utf-8")
             "",
             "key 'host_state_consent.codes': missing: the values that the codes of the column"
             " stand for",
+        ),
+        (
+            'column = "coalition"',
+            'column = "coalition"\nconstant = "data:GlobalCoalitionAgainstDaesh"',
+            "key 'coalition.column': give either a column of names or a constant coalition",
         ),
         (
             "[place]",

@@ -45,6 +45,10 @@ The mapping (TOML; ``[provider]``, ``[partner]``, ``[engagement_type]``, ``[date
     [place]                  # optional: a column of region names (lookup/create as actors)
     column = "location"      # or constant = "data:NorthKivu"
 
+    [coalition]              # optional: the coalition the support is given through
+    column = "coalition"     # (coop:viaCoalition; lookup/create as for [place]), or
+    # constant = "data:GlobalCoalitionAgainstDaesh"
+
     [formality]              # also [visibility], [support_mode], [arrangement],
     column = "formal"        # [host_state_consent], [confidence]: a column of codes ...
     codes = { "1" = "coop:Formal", "0" = "coop:Informal" }
@@ -232,6 +236,7 @@ class Mapping:
     engagement_type: _TypeSpec
     dates: _DateSpec
     place: _ActorSpec | None
+    coalition: _ActorSpec | None
     coded: dict[URIRef, _CodedSpec]  # property -> spec: formality, arrangement, ...
     citation: str | None
     citation_column: str | None
@@ -239,7 +244,7 @@ class Mapping:
     def columns(self) -> dict[str, str]:
         """Every column the mapping reads, with the first key that names it."""
         named: dict[str, str] = {}
-        for spec in (self.provider, self.partner, self.place):
+        for spec in (self.provider, self.partner, self.place, self.coalition):
             if spec is not None:
                 for suffix, column in (
                     ("column", spec.column),
@@ -287,6 +292,7 @@ _SECTIONS = frozenset(
         "engagement_type",
         "dates",
         "place",
+        "coalition",
         "source",
         *_CODED_SECTIONS,
     }
@@ -416,7 +422,6 @@ def load_mapping(path: StrPath) -> Mapping:
 
     provider = _actor_spec(root, "provider", actor_prefix, vocabulary)
     partner = _actor_spec(root, "partner", actor_prefix, vocabulary)
-    place = _place_spec(root, region_prefix)
     coded = {}
     for key, (prop, cls, what) in _CODED_SECTIONS.items():
         spec = _coded_spec(root, key, vocabulary.individuals[cls], what)
@@ -439,7 +444,8 @@ def load_mapping(path: StrPath) -> Mapping:
         partner=partner,
         engagement_type=_type_spec(root, vocabulary),
         dates=_date_spec(root),
-        place=place,
+        place=_optional_spec(root, "place", COOP.Region, region_prefix),
+        coalition=_optional_spec(root, "coalition", COOP.Coalition, actor_prefix),
         coded=coded,
         citation=citation,
         citation_column=citation_column,
@@ -488,15 +494,16 @@ def _actor_spec(root: _Reader, key: str, prefix: str, vocabulary: _Vocabulary) -
     )
 
 
-def _place_spec(root: _Reader, prefix: str) -> _ActorSpec | None:
-    section = root.section("place", {"column", "constant", "lookup", "create"}, required=False)
+def _optional_spec(root: _Reader, key: str, cls: URIRef, prefix: str) -> _ActorSpec | None:
+    """[place] (regions) or [coalition]: a column of names or a constant; empty cells: none."""
+    section = root.section(key, {"column", "constant", "lookup", "create"}, required=False)
     if section is None:
         return None
     column, constant = section.string("column"), section.string("constant")
     if (column is None) == (constant is None):
-        section.fail("column", "give either a column of region names or a constant region")
+        section.fail("column", f"give either a column of names or a constant {key}")
     return _ActorSpec(
-        key="place",
+        key=key,
         column=column,
         constant=section.iri("constant", constant) if constant is not None else None,
         lookup={
@@ -505,7 +512,7 @@ def _place_spec(root: _Reader, prefix: str) -> _ActorSpec | None:
         },
         create=section.boolean("create", True),
         prefix=prefix,
-        cls=COOP.Region,
+        cls=cls,
         class_column=None,
         classes={},
         country_code_column=None,
@@ -720,9 +727,12 @@ def _convert_row(
     partner = attempt(lambda: _actor(mapping.partner, row, number, mapping, state, new_nodes))
     types = attempt(lambda: _types(mapping.engagement_type, row))
     period = attempt(lambda: _period(mapping.dates, row))
-    place = None
-    if mapping.place is not None:
-        place = attempt(lambda: _actor(mapping.place, row, number, mapping, state, new_nodes))
+    place, coalition = (
+        None
+        if spec is None
+        else attempt(lambda spec=spec: _actor(spec, row, number, mapping, state, new_nodes))
+        for spec in (mapping.place, mapping.coalition)
+    )
     coded = {
         prop: attempt(lambda spec=spec: _coded(spec, row)) for prop, spec in mapping.coded.items()
     }
@@ -798,6 +808,8 @@ def _convert_row(
             triples.append((engagement, COOP.endDate, end))
         if isinstance(place, URIRef):
             triples.append((engagement, COOP.place, place))
+        if isinstance(coalition, URIRef):
+            triples.append((engagement, COOP.viaCoalition, coalition))
         for prop, value in coded.items():
             if isinstance(value, URIRef):
                 triples.append((engagement, prop, value))
@@ -835,7 +847,7 @@ def _actor(
     assert spec.column is not None
     name = row[spec.column]
     if not name:
-        if spec.key == "place":
+        if spec.key in ("place", "coalition"):
             return None
         raise _BadCell(spec.column, f"empty; every engagement needs a {spec.key}")
     if name in spec.lookup:

@@ -14,8 +14,8 @@ period and support type, like the UCDP External Support data) into coopgraph RDF
 through a declarative TOML mapping file: which columns give the provider, the partner,
 the engagement type (a column of codes or yes/no columns per type), the year or the
 start and end dates, the place, formality, visibility, support mode, arrangement
-(bilateral or coalition), host-state consent, confidence and the source. The shipped
-example examples/ucdp-esd-style.mapping.toml documents every key.
+(bilateral or coalition) and the coalition, host-state consent, confidence and the
+source. The shipped example examples/ucdp-esd-style.mapping.toml documents every key.
 
 Generated IRIs are deterministic, so importing the same table again gives the same
 RDF. Bad rows are reported as TABLE:ROW:COLUMN: message (the header is row 1), all of
