@@ -16,6 +16,7 @@ from shape_fixtures import BACKGROUND, ENGINE_FIXTURE, FIXTURE_DIRS
 
 from coopgraph.validate import (
     EngineRun,
+    RunOptions,
     _read_data,
     _read_files,
     load_shapes,
@@ -32,8 +33,9 @@ def _both(
     quads = _read_data(data, None)
     ontology = _read_files(ontology_file(), [])
     shapes_graph = load_shapes(shapes)
-    fast = run_engine("fast", quads, ontology, shapes_graph, inference)
-    reference = run_engine("pyshacl", quads, ontology, shapes_graph, inference)
+    options = RunOptions(inference=inference)
+    fast = run_engine("fast", quads, ontology, shapes_graph, options)
+    reference = run_engine("pyshacl", quads, ontology, shapes_graph, options)
     return fast, reference
 
 

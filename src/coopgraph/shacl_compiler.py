@@ -18,10 +18,17 @@ compiler mirrors pySHACL where SHACL leaves room:
   pySHACL does, and ``{?var}`` in messages is filled the same way.
 
 Shapes that use something outside the compiled subset (qualified value shapes,
-property-pair constraints, value ranges, language lists, SHACL-AF targets and rules,
-custom constraint components, recursive shapes, SPARQL constraints with sub-queries or
-aggregates) raise :class:`Unsupported`; the caller then uses pySHACL. So does data with
-literals that Oxigraph would normalise ("01"^^xsd:integer is stored as "1").
+property-pair constraints, value ranges, language lists, SHACL-AF targets, custom
+constraint components, recursive shapes, SPARQL constraints with sub-queries or
+aggregates) raise :class:`Unsupported`; the caller then uses pySHACL. So do SHACL
+Advanced Features (rules, functions, custom targets) when they are enabled (without
+``advanced`` pySHACL ignores rules, and so does this engine), and data with literals
+that Oxigraph would normalise ("01"^^xsd:integer is stored as "1").
+
+The run options are pySHACL's: only some focus nodes (each shape's focus nodes are
+joined with the given ones, so nested shapes still check every value), and abort at
+the first constraint with a failing finding (the queries then run one at a time, in
+the order they were compiled).
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from coopgraph import rdfio
-from coopgraph.validate import Finding, Severity, ShapesError
+from coopgraph.validate import Finding, RunOptions, Severity, ShapesError, fails
 
 __all__ = ["Unsupported", "find_noncanonical_literals", "run_compiled"]
 
@@ -91,9 +98,21 @@ _IGNORED = {
     SH.ignoredProperties,
     SH.declare,
     SH.prefixes,
+    SH.rule,
     *_TARGETS,
 }
-"""SHACL predicates on a shape that either carry no constraint or belong to another one."""
+"""SHACL predicates on a shape that either carry no constraint or belong to another one
+(rules only run in advanced mode, which this engine hands to pySHACL)."""
+_ADVANCED_PREDICATES = (SH.rule, SH.target)
+_ADVANCED_TYPES = (
+    SH.SPARQLRule,
+    SH.TripleRule,
+    SH.SPARQLFunction,
+    SH.Function,
+    SH.SPARQLTargetType,
+    SH.SPARQLTarget,
+)
+"""What makes shapes use SHACL Advanced Features."""
 _SEVERITIES: dict[Node, Severity] = {
     SH.Violation: "Violation",
     SH.Warning: "Warning",
@@ -165,11 +184,16 @@ class _Check:
 
 class _Compiler:
     def __init__(
-        self, shapes: Graph, bad_literals: dict[URIRef, set[Literal]], store: ox.Store
+        self,
+        shapes: Graph,
+        bad_literals: dict[URIRef, set[Literal]],
+        store: ox.Store,
+        focus: Iterable[URIRef] = (),
     ) -> None:
         self.shapes = shapes
         self.bad_literals = bad_literals
         self.store = store
+        self.focus = sorted(focus)
         self._subclasses: dict[Node, str] = {}
         self.names = _Names()
         self.checks: list[_Check] = []
@@ -264,6 +288,8 @@ class _Compiler:
         if not branches:
             return None
         union = " UNION ".join(f"{{ {b} }}" for b in branches)
+        if self.focus:
+            union = f"VALUES ?this {{ {' '.join(_term(n) for n in self.focus)} }} {{ {union} }}"
         return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
 
     # ------------------------------------------------------------------ value tests
@@ -536,24 +562,50 @@ class _Compiler:
 # --------------------------------------------------------------------------- running
 
 
-def run_compiled(store: ox.Store, shapes: Graph) -> list[Finding]:
+def run_compiled(store: ox.Store, shapes: Graph, options: RunOptions) -> list[Finding]:
     """Validate the union of the store's graphs against the shapes; the results pySHACL gives.
 
-    The queries run on all cores (Oxigraph releases the GIL while it evaluates them).
+    The queries run on all cores (Oxigraph releases the GIL while it evaluates them),
+    except with ``options.abort``: then one at a time, up to the first that fails.
+    Raises Unsupported for SHACL Advanced Features with ``options.advanced``.
     """
+    if options.advanced:
+        feature = _advanced_feature(shapes)
+        if feature is not None:
+            raise Unsupported(f"SHACL Advanced Features ({feature})")
     datatypes = {
         d
         for d in shapes.objects(None, SH.datatype)
         if isinstance(d, URIRef) and d not in (RDFS.Literal, RDF.langString, RDFS.Datatype)
     }
-    compiler = _Compiler(shapes, _ill_typed_literals(store, datatypes), store)
+    compiler = _Compiler(shapes, _ill_typed_literals(store, datatypes), store, options.focus)
     checks = compiler.compile()
+    findings: list[Finding] = []
+    stop_at = options.abort_on
+    if stop_at is not None:
+        for check in checks:
+            found = list(_findings(compiler, check, *_solve(store, check.query)))
+            findings.extend(found)
+            if any(fails(f.severity, stop_at) for f in found):
+                break
+        return findings
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         answers = list(pool.map(lambda check: _solve(store, check.query), checks))
-    findings: list[Finding] = []
     for check, (names, rows) in zip(checks, answers, strict=True):
         findings.extend(_findings(compiler, check, names, rows))
     return findings
+
+
+def _advanced_feature(shapes: Graph) -> str | None:
+    """The name of a SHACL Advanced Feature the shapes use, or None."""
+    manager = shapes.namespace_manager
+    for predicate in _ADVANCED_PREDICATES:
+        if (None, predicate, None) in shapes:
+            return predicate.n3(manager)
+    for kind in _ADVANCED_TYPES:
+        if (None, RDF.type, kind) in shapes:
+            return kind.n3(manager)
+    return None
 
 
 _Row = dict[str, object]

@@ -12,7 +12,12 @@ Two engines give the same results:
   (:mod:`coopgraph.shacl_compiler`) and run on an in-memory Oxigraph store.
 * ``pyshacl``: the reference, pySHACL on an rdflib graph. ``fast`` falls back to it,
   and says so in :attr:`ValidationResult.notes`, when shapes use a SHACL feature
-  the compiler does not translate.
+  the compiler does not translate (SHACL Advanced Features included).
+
+Both engines honour the options pySHACL's command line has: only some focus nodes
+(``focus``), only some shapes (``use_shapes``), stop at the first failing constraint
+(``abort``), check the shapes against SHACL-for-SHACL first (``metashacl``), and SHACL
+Advanced Features (``advanced``, ``iterate_rules``).
 
 No network access ever: files are parsed by :mod:`coopgraph.rdfio` (no remote
 JSON-LD contexts, no external XML entities), ``owl:imports`` are plain triples, and
@@ -25,6 +30,7 @@ import difflib
 import json
 import logging
 import os
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -51,6 +57,7 @@ __all__ = [
     "SEVERITIES",
     "SHAPES",
     "Finding",
+    "RunOptions",
     "ShapesError",
     "UndefinedTerm",
     "ValidationResult",
@@ -69,8 +76,10 @@ DEFINED_TERM_COMPONENT = SHAPES.DefinedTermConstraintComponent
 SEVERITIES = ("Violation", "Warning", "Info")
 """From most to least severe; ``fail_on`` names the least severe one that fails validation."""
 ENGINES = ("fast", "pyshacl")
-INFERENCE = ("none", "rdfs", "owlrl")
-REPORT_FORMATS = ("human", "json", "turtle", "markdown")
+INFERENCE = ("none", "rdfs", "owlrl", "both")
+GRAPH_REPORT_FORMATS = ("turtle", "nt", "xml", "json-ld")
+"""Serializations of the standard ``sh:ValidationReport`` graph."""
+REPORT_FORMATS = ("human", "json", *GRAPH_REPORT_FORMATS, "markdown", "table")
 
 Severity = TypingLiteral["Violation", "Warning", "Info"]
 StrPath = str | os.PathLike[str]
@@ -153,8 +162,7 @@ class ValidationResult:
 
     @property
     def conforms(self) -> bool:
-        worst = SEVERITIES.index(self.fail_on)
-        return not any(SEVERITIES.index(f.severity) <= worst for f in self.all_findings())
+        return not any(fails(f.severity, self.fail_on) for f in self.all_findings())
 
     def all_findings(self) -> list[Finding]:
         """The SHACL results and one finding per undefined term, ordered for reading."""
@@ -186,17 +194,35 @@ def validate(
     engine: str = "fast",
     fail_on: str = "violation",
     allow_undefined: bool = False,
+    focus: Sequence[str] = (),
+    use_shapes: Sequence[str] = (),
+    abort: bool = False,
+    metashacl: bool = False,
+    advanced: bool = False,
+    iterate_rules: bool = False,
+    shapes_format: str | None = None,
+    ontology_format: str | None = None,
 ) -> ValidationResult:
     """Validate data files (or an rdflib Graph) against the bundled ontology and shapes.
 
-    ``format`` forces the RDF format of every data file (default: by extension);
+    ``format`` forces the RDF format of every data file (default: by extension;
+    ``shapes_format`` and ``ontology_format`` do the same for the extra files);
     ``shapes`` and ``ontology`` add files to the bundled ones (switch a bundled
     shape off with ``cgsh:X sh:deactivated true`` in an extra shapes file);
-    ``inference`` is ``none``, ``rdfs`` or ``owlrl`` (pre-inference over data and
-    ontology, before validation); ``engine`` is ``fast`` or ``pyshacl``; ``fail_on``
+    ``inference`` is ``none``, ``rdfs``, ``owlrl`` or ``both`` (pre-inference over data
+    and ontology, before validation); ``engine`` is ``fast`` or ``pyshacl``; ``fail_on``
     (``violation``, ``warning`` or ``info``) is the least severe level that makes the
     data non-conforming; ``allow_undefined`` reports undefined coopgraph terms as
     warnings instead of violations.
+
+    ``focus`` and ``use_shapes`` take IRIs or compact names (``data:x``, ``cgsh:S``):
+    only results about those focus nodes, only those shapes (``cgsh:DefinedTermsCheck``
+    names the check for undefined terms). With both, each named shape is applied to
+    each named node whether it targets it or not, as pySHACL does. ``abort`` stops the
+    shapes at the first constraint that yields a finding at or above ``fail_on`` (the
+    report then holds what was found until then); ``metashacl`` checks the whole shapes
+    graph against SHACL-for-SHACL first; ``advanced`` enables SHACL Advanced Features
+    (rules, functions, custom targets), ``iterate_rules`` runs the rules to a fixpoint.
 
     Raises InputError (or its subclasses ParseError, ParameterError, ShapesError,
     NetworkRefusedError) for bad input.
@@ -204,18 +230,36 @@ def validate(
     _check_choice("--inference", inference, INFERENCE)
     _check_choice("--engine", engine, ENGINES)
     fail_level = _severity(fail_on)
+    if iterate_rules and not advanced:
+        raise ParameterError("--iterate-rules: rules only run with --advanced")
+    focus_nodes = frozenset(resolve_name("--focus", name) for name in focus)
     clock = time.perf_counter()
     data_quads = _read_data(data, format)
-    ontology_quads = _read_files(ontology_file(), ontology)
-    shapes_graph = load_shapes(shapes)
+    ontology_quads = _read_files(ontology_file(), ontology, ontology_format)
+    shapes_graph = load_shapes(shapes, shapes_format, check=metashacl)
+    selected = _selected_shapes(shapes_graph, use_shapes)
     timings = {"parse": time.perf_counter() - clock}
 
     clock = time.perf_counter()
-    undefined = find_undefined_terms(data_quads, ontology_quads)
-    run = run_engine(engine, data_quads, ontology_quads, shapes_graph, inference)
+    notes = _scope_notes(data_quads, shapes_graph, focus_nodes, selected)
+    undefined = []
+    if not selected or DEFINED_TERMS_CHECK in selected:
+        about_focus = data_quads
+        if focus_nodes:
+            wanted = {ox.NamedNode(node) for node in focus_nodes}
+            about_focus = [q for q in data_quads if q.subject in wanted]
+        undefined = find_undefined_terms(about_focus, ontology_quads)
+    options = RunOptions(inference, focus_nodes, fail_level, abort, advanced, iterate_rules)
+    scoped = _scope_shapes(shapes_graph, selected, focus_nodes)
+    run = run_engine(engine, data_quads, ontology_quads, scoped, options)
     labels = _labels(run.label_lookup, run.findings, undefined)
     timings["load"] = run.load_seconds
     timings["validate"] = time.perf_counter() - clock - run.load_seconds
+    if abort and any(fails(f.severity, fail_level) for f in run.findings):
+        notes.append(
+            "--abort: the shapes stopped at the first constraint with a finding at or above"
+            f" {fail_level.lower()}, so other findings may be missing"
+        )
     return ValidationResult(
         results=sorted(run.findings, key=_finding_order),
         undefined_terms=undefined,
@@ -224,9 +268,28 @@ def validate(
         engine=run.engine,
         shapes_graph=shapes_graph,
         labels=labels,
-        notes=run.notes,
+        notes=[*notes, *run.notes],
         timings=timings,
     )
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How an engine runs the shapes, beside the data and the shapes themselves."""
+
+    inference: str = "none"
+    focus: frozenset[URIRef] = frozenset()
+    """Only results about these focus nodes (all when empty)."""
+    fail_on: Severity = "Violation"
+    abort: bool = False
+    """Stop at the first constraint that yields a finding at or above ``fail_on``."""
+    advanced: bool = False
+    iterate_rules: bool = False
+
+    @property
+    def abort_on(self) -> Severity | None:
+        """The severity that stops validation, or None to run every constraint."""
+        return self.fail_on if self.abort else None
 
 
 @dataclass
@@ -246,7 +309,7 @@ def run_engine(
     data: list[ox.Quad],
     ontology: list[ox.Quad],
     shapes_graph: Graph,
-    inference: str = "none",
+    options: RunOptions,
 ) -> EngineRun:
     """Run the shapes over data and ontology with one engine (``fast`` falls back to pySHACL
     for what it cannot compile, with a note saying why)."""
@@ -256,23 +319,51 @@ def run_engine(
 
         clock = time.perf_counter()
         try:
-            store = _oxigraph_store(data, ontology, inference)
+            store = _oxigraph_store(data, ontology, options.inference)
             loaded = time.perf_counter() - clock
-            findings = run_compiled(store, shapes_graph)
+            findings = run_compiled(store, shapes_graph, options)
         except Unsupported as reason:
             notes.append(f"the fast engine cannot handle {reason}, so pySHACL was used")
         else:
             return EngineRun(findings, "fast", notes, _store_label_lookup(store), loaded)
     clock = time.perf_counter()
-    graph = _rdflib_graph(data, ontology, inference)
+    graph = _rdflib_graph(data, ontology, options.inference)
     loaded = time.perf_counter() - clock
-    findings = run_pyshacl(graph, shapes_graph)
+    findings = run_pyshacl(graph, shapes_graph, options)
     return EngineRun(findings, "pyshacl", notes, _graph_label_lookup(graph), loaded)
+
+
+def fails(severity: Severity, fail_on: Severity) -> bool:
+    """Whether a finding of ``severity`` is at least as severe as ``fail_on``."""
+    return SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
 
 
 def _check_choice(option: str, value: str, choices: Sequence[str]) -> None:
     if value not in choices:
         raise ParameterError(f"{option}: {value!r} is not one of: {', '.join(choices)}")
+
+
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+_IRI_SCHEMES = ("http", "https", "urn", "file")
+
+
+def resolve_name(option: str, name: str) -> URIRef:
+    """An IRI given in full (``http(s):``, ``urn:``, ``file:``) or as a compact name with a
+    coopgraph prefix (``coop:``, ``data:``, ``cgsh:``, ``sh:``, ...); ParameterError otherwise."""
+    namespaces = {**PREFIXES, **_REPORT_PREFIXES}
+    text = name.strip()
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in namespaces:
+        text = namespaces[prefix] + local
+    elif prefix.lower() not in _IRI_SCHEMES:
+        known = ", ".join(f"{p}:" for p in sorted(namespaces))
+        raise ParameterError(
+            f"{option}: {name!r} is neither a full IRI (http, https, urn or file) nor a"
+            f" compact name with a known prefix ({known})"
+        )
+    if not _IRI.fullmatch(text):
+        raise ParameterError(f"{option}: {name!r} is not a valid IRI")
+    return URIRef(text)
 
 
 def _severity(name: str) -> Severity:
@@ -304,27 +395,36 @@ def _read_data(data: StrPath | Iterable[StrPath] | Graph, fmt: str | None) -> li
     return [ox.Quad(q.subject, q.predicate, q.object, _DATA_GRAPH) for q in triples]
 
 
-def _read_files(bundled: resources.abc.Traversable, extra: Sequence[StrPath]) -> list[ox.Quad]:
-    """The bundled file and the extra files, pooled into the ontology graph."""
+def _read_files(
+    bundled: resources.abc.Traversable, extra: Sequence[StrPath], fmt: str | None = None
+) -> list[ox.Quad]:
+    """The bundled file and the extra files (in format ``fmt``, default by extension),
+    pooled into the ontology graph."""
     with resources.as_file(bundled) as path:
         quads = list(rdfio.read_quads(path))
     for extra_path in extra:
-        quads.extend(rdfio.read_quads(extra_path))
+        quads.extend(rdfio.read_quads(extra_path, fmt))
     return [ox.Quad(q.subject, q.predicate, q.object, _ONTOLOGY_GRAPH) for q in quads]
 
 
-def load_shapes(extra: Sequence[StrPath] = ()) -> Graph:
-    """The bundled shapes plus extra shapes files, as one rdflib graph.
+def load_shapes(
+    extra: Sequence[StrPath] = (), fmt: str | None = None, *, check: bool = False
+) -> Graph:
+    """The bundled shapes plus extra shapes files (in format ``fmt``, default by
+    extension), as one rdflib graph.
 
-    Extra files are checked against the W3C "SHACL for SHACL" shapes (as pySHACL's
-    ``--metashacl`` does), so a malformed shape is a clear input error rather than a
-    confusing result. The bundled shapes pass that check in the test suite.
+    With extra files, or with ``check``, the whole graph is checked against the W3C
+    "SHACL for SHACL" shapes (as pySHACL's ``--metashacl`` does; pySHACL ships them), so
+    a malformed shape is a clear input error rather than a confusing result. The bundled
+    shapes pass that check in the test suite.
     """
     with ExitStack() as stack:
         bundled = [stack.enter_context(resources.as_file(f)) for f in shapes_files()]
-        graph = rdfio.read_graph([*bundled, *extra])
+        graph = rdfio.read_graph(bundled)
     if extra:
-        _check_shapes_graph(graph, [os.fspath(p) for p in extra])
+        graph += rdfio.read_graph(extra, fmt)
+    if extra or check:
+        _check_shapes_graph(graph, [os.fspath(p) for p in extra] or ["the bundled shapes"])
     return graph
 
 
@@ -342,6 +442,120 @@ def _check_shapes_graph(graph: Graph, names: list[str]) -> None:
         f"{where}: not a valid SHACL shapes graph: {_curie(focus)}: {message}"
         " (checked against the W3C SHACL-for-SHACL shapes)"
     )
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+_SHAPE_TYPES = (SH.NodeShape, SH.PropertyShape)
+_CLASS_TYPES_OF_SHAPES = (RDFS.Class, OWL.Class)
+"""A shape that is also a class targets its instances (an implicit class target)."""
+
+
+def _is_shape(shapes: Graph, node: URIRef) -> bool:
+    """Whether ``node`` is a shape (SHACL 2.1): typed as one, targeting something, with a
+    path, or the value of a shape-expecting parameter."""
+    return (
+        any((node, RDF.type, kind) in shapes for kind in _SHAPE_TYPES)
+        or any((node, p, None) in shapes for p in (*_TARGETS, SH.path))
+        or any((None, p, node) in shapes for p in (SH.node, SH.property, SH["not"]))
+    )
+
+
+def _selected_shapes(shapes: Graph, names: Sequence[str]) -> frozenset[URIRef]:
+    """The shapes ``--shape`` names (empty: all); ParameterError for one that is not a shape."""
+    selected = set()
+    for name in names:
+        iri = resolve_name("--shape", name)
+        if iri != DEFINED_TERMS_CHECK and not _is_shape(shapes, iri):
+            raise ParameterError(f"--shape: {name!r} is not a shape of the shapes graph")
+        selected.add(iri)
+    return frozenset(selected)
+
+
+def _targeting_shapes(shapes: Graph) -> set[rdflib.term.Node]:
+    """The shapes with targets of their own (explicit, custom or implicit class targets)."""
+    nodes = {node for p in _TARGETS for node in shapes.subjects(p, None)}
+    for kind in _CLASS_TYPES_OF_SHAPES:
+        nodes |= {n for n in shapes.subjects(RDF.type, kind) if _is_shape(shapes, n)}
+    return nodes
+
+
+def _retargeted(shapes: Graph, targets: dict[rdflib.term.Node, Iterable[URIRef]]) -> Graph:
+    """A copy of the shapes graph in which each shape of ``targets`` targets exactly the
+    nodes given for it. Every node keeps its identity, so findings name the nodes of the
+    original graph."""
+    copy = Graph()
+    copy += shapes
+    for shape, nodes in targets.items():
+        for predicate in _TARGETS:
+            copy.remove((shape, predicate, None))
+        for kind in _CLASS_TYPES_OF_SHAPES:
+            copy.remove((shape, RDF.type, kind))
+        copy.addN((shape, SH.targetNode, node, copy) for node in nodes)
+    return copy
+
+
+def _scope_shapes(shapes: Graph, selected: frozenset[URIRef], focus: frozenset[URIRef]) -> Graph:
+    """The shapes graph with targets only on the selected shapes (all when none is).
+
+    With focus nodes too, the selected shapes target exactly those nodes, as pySHACL
+    applies ``use_shapes`` to ``focus_nodes``.
+    """
+    if not selected:
+        return shapes
+    targets: dict[rdflib.term.Node, Iterable[URIRef]] = {
+        shape: () for shape in _targeting_shapes(shapes) - selected
+    }
+    if focus:
+        targets |= {shape: focus for shape in selected}
+    return _retargeted(shapes, targets)
+
+
+def _focus_targets(data: Graph, shapes: Graph, focus: frozenset[URIRef]) -> Graph:
+    """The shapes graph with each shape targeting only those focus nodes it targets in the
+    data graph (custom SHACL-AF targets, which only pySHACL evaluates, are left alone)."""
+    targets = {}
+    for shape in _targeting_shapes(shapes):
+        if (shape, SH.target, None) not in shapes:
+            targets[shape] = [node for node in focus if _targets(data, shapes, shape, node)]
+    return _retargeted(shapes, targets)
+
+
+def _targets(data: Graph, shapes: Graph, shape: rdflib.term.Node, node: URIRef) -> bool:
+    """Whether a shape's explicit or implicit class targets select ``node`` in the data."""
+    classes = set(shapes.objects(shape, SH.targetClass))
+    if any((shape, RDF.type, kind) in shapes for kind in _CLASS_TYPES_OF_SHAPES):
+        classes.add(shape)
+    types = {
+        c for t in data.objects(node, RDF.type) for c in data.transitive_objects(t, RDFS.subClassOf)
+    }
+    return (
+        (shape, SH.targetNode, node) in shapes
+        or not classes.isdisjoint(types)
+        or any((node, p, None) in data for p in shapes.objects(shape, SH.targetSubjectsOf))
+        or any((None, p, node) in data for p in shapes.objects(shape, SH.targetObjectsOf))
+    )
+
+
+def _scope_notes(
+    data: list[ox.Quad], shapes: Graph, focus: frozenset[URIRef], selected: frozenset[URIRef]
+) -> list[str]:
+    """Notes on --focus nodes the data does not mention and --shape shapes that target
+    nothing, either of which makes an empty report that proves nothing."""
+    if focus:
+        mentioned = {
+            t.value for q in data for t in (q.subject, q.object) if type(t) is ox.NamedNode
+        }
+        return [
+            f"--focus: {_curie(node)} does not occur in the data"
+            for node in sorted(focus)
+            if str(node) not in mentioned
+        ]
+    untargeted = selected - _targeting_shapes(shapes) - {DEFINED_TERMS_CHECK}
+    return [
+        f"--shape: {_curie(shape)} has no targets of its own, so it checked nothing"
+        " (add --focus to apply it to given nodes)"
+        for shape in sorted(untargeted)
+    ]
 
 
 def _oxigraph_store(data: list[ox.Quad], ontology: list[ox.Quad], inference: str) -> ox.Store:
@@ -391,9 +605,13 @@ def _rdflib_graph(data: list[ox.Quad], ontology: list[ox.Quad], inference: str) 
     graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in ontology)
     if inference != "none":
         import owlrl
-        from pyshacl.inference import CustomRDFSSemantics
+        from pyshacl.inference import CustomRDFSOWLRLSemantics, CustomRDFSSemantics
 
-        semantics = CustomRDFSSemantics if inference == "rdfs" else owlrl.OWLRL_Semantics
+        semantics = {
+            "rdfs": CustomRDFSSemantics,
+            "owlrl": owlrl.OWLRL_Semantics,
+            "both": CustomRDFSOWLRLSemantics,
+        }[inference]
         owlrl.DeductiveClosure(semantics).expand(graph)
         # The closure adds generalised triples ("1" rdf:type xsd:integer), which are not RDF:
         # Oxigraph cannot hold them, so neither engine sees them.
@@ -496,26 +714,38 @@ def _undefined_finding(term: UndefinedTerm, severity: Severity) -> Finding:
 # --------------------------------------------------------------------------- pySHACL
 
 
-def run_pyshacl(graph: Graph, shapes_graph: Graph) -> list[Finding]:
+def run_pyshacl(graph: Graph, shapes_graph: Graph, options: RunOptions) -> list[Finding]:
     """The reference engine: pySHACL over an rdflib graph holding data and ontology."""
     import pyshacl
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
 
+    # Not pySHACL's focus_nodes option: that also skips the values that nested shapes
+    # (sh:node, sh:not, ...) check when they are not focus nodes themselves.
+    run_shapes = (
+        _focus_targets(graph, shapes_graph, options.focus) if options.focus else shapes_graph
+    )
     try:
         _, report, text = pyshacl.validate(
             graph,
-            shacl_graph=shapes_graph,
+            shacl_graph=run_shapes,
             inference="none",
             inplace=True,
-            allow_infos=True,
-            allow_warnings=True,
+            # What pySHACL counts as non-conforming, which is where --abort stops.
+            allow_infos=options.fail_on != "Info",
+            allow_warnings=options.fail_on == "Violation",
+            abort_on_first=options.abort,
+            advanced=options.advanced,
+            iterate_rules=options.iterate_rules,
             do_owl_imports=False,
         )
     except (ShapeLoadError, ReportableRuntimeError) as error:
         raise ShapesError(f"the shapes cannot be used: {_one_line(str(error))}") from None
     if not isinstance(report, Graph):  # pySHACL's ValidationFailure: a shape it refuses
         raise ShapesError(f"the shapes cannot be used: {_one_line(str(text))}")
-    return findings_from_report(report, shapes_graph)
+    findings = findings_from_report(report, shapes_graph)
+    if options.focus:  # custom targets keep selecting other nodes
+        findings = [f for f in findings if f.focus_node in options.focus]
+    return findings
 
 
 def findings_from_report(report: Graph, shapes_graph: Graph) -> list[Finding]:
@@ -714,15 +944,17 @@ def _copy_blank_node(source: Graph, node: BNode, target: Graph) -> None:
 
 
 def render(result: ValidationResult, fmt: str = "human") -> str:
-    """The report as text: ``human``, ``json``, ``turtle`` (sh:ValidationReport) or
-    ``markdown``."""
+    """The report as text: ``human``, ``json``, the standard sh:ValidationReport graph
+    (``turtle``, ``nt``, ``xml``, ``json-ld``), ``markdown`` or ``table``."""
     _check_choice("--report", fmt, REPORT_FORMATS)
-    if fmt == "turtle":
-        return result.report_graph.serialize(format="turtle")
+    if fmt in GRAPH_REPORT_FORMATS:
+        return rdfio.serialize(result.report_graph, fmt)
     if fmt == "json":
         return json.dumps(_as_json(result), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return _as_markdown(result)
+    if fmt == "table":
+        return _as_table(result)
     return _as_text(result)
 
 
@@ -772,23 +1004,34 @@ def _as_markdown(result: ValidationResult) -> str:
         "",
         render_rows(["Severity", "Count"], [(s, counts[s]) for s in SEVERITIES], "markdown"),
     ]
-    findings = result.all_findings()
-    if findings:
-        rows = [
-            (
-                f.severity,
-                _labelled(result, f.focus_node),
-                path_text(result.shapes_graph, f.path),
-                _labelled(result, f.value) if f.value is not None else "",
-                _curie(f.source_shape),
-                f.message_text(),
-            )
-            for f in findings
-        ]
-        columns = ["Severity", "Focus node", "Path", "Value", "Shape", "Message"]
-        lines.append(render_rows(columns, rows, "markdown"))
+    if result.all_findings():
+        lines.append(_findings_table(result, "markdown"))
     lines += [f"Note: {note}" for note in result.notes]
     return "\n".join(lines) + "\n"
+
+
+def _as_table(result: ValidationResult) -> str:
+    """One row per finding, as pySHACL's ``table`` format, then notes and the summary."""
+    lines = [_findings_table(result, "table").rstrip("\n")]
+    lines += [f"note: {note}" for note in result.notes]
+    lines.append(f"Summary: {_summary(result)}.")
+    return "\n".join(lines) + "\n"
+
+
+def _findings_table(result: ValidationResult, fmt: str) -> str:
+    rows = [
+        (
+            f.severity,
+            _labelled(result, f.focus_node),
+            path_text(result.shapes_graph, f.path),
+            _labelled(result, f.value) if f.value is not None else "",
+            _curie(f.source_shape),
+            f.message_text(),
+        )
+        for f in result.all_findings()
+    ]
+    columns = ["Severity", "Focus node", "Path", "Value", "Shape", "Message"]
+    return render_rows(columns, rows, fmt)
 
 
 def _as_json(result: ValidationResult) -> dict:
