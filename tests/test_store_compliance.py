@@ -40,6 +40,7 @@ from store_fixtures import COMPLIANCE_DATASET, G_ACTORS, G_ENGAGEMENTS, TEST_NS
 
 from coopgraph.errors import InputError, NetworkRefusedError, ParameterError, ParseError
 from coopgraph.store import AskResult, GraphResult, MemoryStore, SelectResult, Store
+from coopgraph.store.base import QueryDataset
 from coopgraph.vocab import COOP
 
 T = rdflib.Namespace(TEST_NS)
@@ -195,6 +196,146 @@ def test_statement_in_two_graphs(any_store: Store, store_backend: str) -> None:
     # keep one row per graph.
     expected = 1 if store_backend == "memory" else 2
     assert len(select(any_store, query.format(""))) == expected
+
+
+# --------------------------------------------------------------------------- request datasets
+
+ENGAGEMENTS_ONLY = QueryDataset(default_graphs=[G_ENGAGEMENTS])
+# Partners' labels: engagements in the default graph, labels found through GRAPH ?g.
+PARTNER_LABELS = (
+    "SELECT ?e ?g ?label WHERE { ?e coop:partner ?a "
+    'GRAPH ?g { ?a rdfs:label ?label FILTER(lang(?label) != "fr") } } ORDER BY ?e'
+)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "expected"),
+    [
+        (QueryDataset(default_graphs=[G_ACTORS]), [(Literal(32),)]),
+        (ENGAGEMENTS_ONLY, [(Literal(21),)]),
+        (QueryDataset(default_graphs=[G_ACTORS, G_ENGAGEMENTS]), [(Literal(52),)]),
+        (QueryDataset(named_graphs=[G_ACTORS, G_ENGAGEMENTS]), [(Literal(0),)]),
+        (QueryDataset(default_graphs=[TEST_NS + "graph/absent"]), [(Literal(0),)]),
+    ],
+    ids=["actors", "engagements", "both-merged", "named-only-empty-default", "absent"],
+)
+def test_dataset_default_graphs(
+    any_store: Store, dataset: QueryDataset, expected: list[tuple]
+) -> None:
+    """The default graph is the merge of the chosen graphs; none chosen: an empty graph."""
+    query = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    assert select(any_store, query).rows == [(Literal(52),)]  # the union, without a dataset
+    assert any_store.query(PREFIXES + query, dataset=dataset).rows == expected  # type: ignore[union-attr]
+
+
+def test_dataset_named_graphs_and_join(any_store: Store) -> None:
+    """GRAPH sees the chosen named graphs only, the default graph the chosen default graphs."""
+    result = any_store.query(
+        PREFIXES + PARTNER_LABELS,
+        dataset=QueryDataset(default_graphs=[G_ENGAGEMENTS], named_graphs=[G_ACTORS]),
+    )
+    assert isinstance(result, SelectResult)
+    assert result.rows == [
+        (T.eng1, URIRef(G_ACTORS), Literal("Militia\tM")),
+        (T.eng2, URIRef(G_ACTORS), Literal('Rebels "R" \\ co.', lang="en")),
+        (T.eng3, URIRef(G_ACTORS), Literal("State B", lang="en")),
+    ]
+    no_named = any_store.query(PREFIXES + PARTNER_LABELS, dataset=ENGAGEMENTS_ONLY)
+    assert no_named.rows == []  # type: ignore[union-attr]
+    graphs = any_store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+        dataset=QueryDataset(named_graphs=[G_ENGAGEMENTS]),
+    )
+    assert graphs.rows == [(URIRef(G_ENGAGEMENTS),)]  # type: ignore[union-attr]
+
+
+def test_dataset_overrides_from_and_keeps_parameters(any_store: Store) -> None:
+    """The request's dataset wins over FROM (which is then not network access), and
+    parameters are bound as usual; ASK and CONSTRUCT take a dataset too."""
+    query = PREFIXES + f"SELECT ?s ?type FROM <{G_ACTORS}> WHERE {{ ?s a ?type }} ORDER BY ?s"
+    result = any_store.query(query, {"type": COOP.Engagement}, dataset=ENGAGEMENTS_ONLY)
+    engagement = COOP.Engagement
+    assert result.rows == [(T.eng1, engagement), (T.eng2, engagement), (T.eng3, engagement)]  # type: ignore[union-attr]
+    with pytest.raises(NetworkRefusedError, match="FROM"):
+        any_store.query(query, {"type": COOP.Engagement})
+    ask = PREFIXES + "ASK { ?s a coop:State }"
+    assert any_store.query(ask, dataset=QueryDataset(default_graphs=[G_ACTORS])) == AskResult(True)
+    assert any_store.query(ask, dataset=ENGAGEMENTS_ONLY) == AskResult(False)
+    construct = any_store.query(
+        PREFIXES + "CONSTRUCT { ?s a coop:State } WHERE { ?s a coop:State }",
+        dataset=QueryDataset(default_graphs=[G_ACTORS]),
+    )
+    assert isinstance(construct, GraphResult)
+    assert sorted(construct) == [(T.stateA, RDF.type, COOP.State), (T.stateB, RDF.type, COOP.State)]
+
+
+def test_update_dataset(any_store: Store) -> None:
+    """An update's WHERE reads the request's dataset; its templates write to the store."""
+    update = (
+        PREFIXES + f"INSERT {{ GRAPH <{G_EXTRA}> {{ ?s t:seenIn ?in }} }} WHERE {{ "
+        '{ ?s a coop:ProGovernmentMilitia BIND("default" AS ?in) } UNION '
+        "{ GRAPH ?g { ?s a coop:State } BIND(?g AS ?in) } }"
+    )
+    any_store.update(
+        update, dataset=QueryDataset(default_graphs=[G_ENGAGEMENTS], named_graphs=[G_ACTORS])
+    )
+    found = f"SELECT ?s ?in WHERE {{ GRAPH <{G_EXTRA}> {{ ?s ?p ?in }} }} ORDER BY ?s"
+    assert select(any_store, found).rows == [
+        (T.militiaM, Literal("default")),
+        (T.stateA, URIRef(G_ACTORS)),
+        (T.stateB, URIRef(G_ACTORS)),
+    ]
+    any_store.update(
+        PREFIXES + f"DELETE {{ GRAPH <{G_EXTRA}> {{ ?s t:seenIn ?in }} }} "
+        f"WHERE {{ GRAPH <{G_EXTRA}> {{ ?s t:seenIn ?in }} ?s a coop:State }}",
+        dataset=QueryDataset(default_graphs=[G_ACTORS], named_graphs=[G_EXTRA]),
+    )
+    assert select(any_store, found).rows == [(T.militiaM, Literal("default"))]
+    assert len(any_store) == TOTAL_QUADS + 1
+
+
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        (
+            f"WITH <{G_ACTORS}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
+            "names its own dataset",
+        ),
+        (
+            f"DELETE {{ ?s ?p ?o }} USING <{G_ACTORS}> WHERE {{ ?s ?p ?o }}",
+            "names its own dataset",
+        ),
+        ("DELETE WHERE { ?s ?p ?o }", "a DELETE WHERE cannot be given a dataset"),
+    ],
+    ids=["with", "using", "delete-where"],
+)
+def test_update_dataset_conflicts_refused(any_store: Store, update: str, message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        any_store.update(update, dataset=ENGAGEMENTS_ONLY)
+    assert len(any_store) == TOTAL_QUADS
+
+
+@pytest.mark.parametrize(
+    ("default", "named", "message"),
+    [
+        (["not an iri"], [], "default graph: 'not an iri' is not an absolute IRI"),
+        ([], ["urn:x>{"], "named graph: 'urn:x>{' is not an absolute IRI"),
+        ([], [], "a dataset names at least one default or named graph"),
+    ],
+)
+def test_bad_datasets_refused(default: list[str], named: list[str], message: str) -> None:
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        QueryDataset(default_graphs=default, named_graphs=named)
+
+
+def test_base_iri_resolves_relative_iris(any_store: Store) -> None:
+    base = TEST_NS + "base/"
+    result = any_store.query("CONSTRUCT { <s> <p> <o> } WHERE {}", base_iri=base)
+    assert sorted(result) == [(URIRef(base + "s"), URIRef(base + "p"), URIRef(base + "o"))]  # type: ignore[arg-type]
+    any_store.update(f"INSERT DATA {{ GRAPH <{G_EXTRA}> {{ <s> <p> <o> }} }}", base_iri=base)
+    assert any_store.export("nt", graph=G_EXTRA) == f"<{base}s> <{base}p> <{base}o> .\n"
+    with pytest.raises(ParameterError, match="base IRI: 'relative' is not an absolute IRI"):
+        any_store.query("ASK {}", base_iri="relative")
 
 
 # --------------------------------------------------------------------------- property paths

@@ -92,9 +92,39 @@ class RequestInfo:
     has_values_clause: bool = False
     """Whether the query already ends with a ``VALUES`` block."""
     has_dataset_clause: bool = False
-    """Whether the query names its own dataset (FROM / FROM NAMED)."""
+    """Whether the request names its own dataset (FROM / FROM NAMED, USING / USING NAMED, WITH)."""
+    dataset_refs: tuple[str, ...] = ()
+    """The FROM / FROM NAMED clauses among ``network``: a request dataset overrides them."""
+    operations: tuple[str, ...] = ()
+    """An update's operations in order, by parse-tree name (``Modify``, ``InsertData``, ...)."""
     limit: int | None = None
     """The outer query's LIMIT, if any."""
+
+
+@dataclass(frozen=True)
+class QueryDataset:
+    """The RDF dataset of one request, chosen by graph IRI (the protocol's dataset parameters).
+
+    The default graph is the merge of ``default_graphs`` (an empty graph when there are none)
+    and ``GRAPH`` sees exactly ``named_graphs``, as with FROM / FROM NAMED (queries) or USING /
+    USING NAMED (updates). It replaces the store's usual dataset (the union default graph and
+    every named graph) and any FROM clause of a query; an update that names its own dataset
+    (USING, WITH) cannot be given one. The IRIs are validated here, and written into request
+    text, where a backend must, only as validated IRIs.
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("default_graphs", "named_graphs"):
+            graphs = getattr(self, name)
+            if isinstance(graphs, str):
+                raise ParameterError(f"{name} is a list of graph IRIs, not one string")
+            what = name.replace("_", " ").removesuffix("s")
+            object.__setattr__(self, name, tuple(validate_iri(str(g), what) for g in graphs))
+        if not self.default_graphs and not self.named_graphs:
+            raise ParameterError("a dataset names at least one default or named graph")
 
 
 def _get(node: CompValue, key: str) -> Any:
@@ -126,8 +156,10 @@ def _term_text(node: Any) -> str:
     return str(node)
 
 
-def _network_refs(tree: Any) -> tuple[str, ...]:
+def _network_refs(tree: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every construct that could reach the network, and those of them that are FROM clauses."""
     refs: list[str] = []
+    dataset: list[str] = []
     for node in _walk(tree):
         if not isinstance(node, CompValue):
             continue
@@ -137,11 +169,15 @@ def _network_refs(tree: Any) -> tuple[str, ...]:
             refs.append(f"LOAD {_term_text(_get(node, 'iri'))}")
         elif node.name in ("DatasetClause", "UsingClause"):
             keyword = "FROM" if node.name == "DatasetClause" else "USING"
-            if _get(node, "default") is not None:
-                refs.append(f"{keyword} {_term_text(node['default'])}")
-            if _get(node, "named") is not None:
-                refs.append(f"{keyword} NAMED {_term_text(node['named'])}")
-    return tuple(refs)
+            found = [
+                f"{keyword}{named} {_term_text(node[key])}"
+                for key, named in (("default", ""), ("named", " NAMED"))
+                if _get(node, key) is not None
+            ]
+            refs.extend(found)
+            if node.name == "DatasetClause":
+                dataset.extend(found)
+    return tuple(refs), tuple(dataset)
 
 
 def _unwrap(expr: Any) -> Any:
@@ -224,9 +260,11 @@ def analyse_query(sparql: str) -> RequestInfo:
     limitoffset = _get(query, "limitoffset")
     if limitoffset is not None and _get(limitoffset, "limit") is not None:
         limit = int(limitoffset["limit"])
+    network, dataset_refs = _network_refs(query)
     return RequestInfo(
         form=form,
-        network=_network_refs(query),
+        network=network,
+        dataset_refs=dataset_refs,
         variables=frozenset(str(v) for v in _walk(query) if isinstance(v, Variable)),
         projected=projected,
         boolean_vars=_boolean_vars(query),
@@ -245,18 +283,28 @@ def analyse_update(sparql: str) -> RequestInfo:
         raise _syntax_error("update", exc) from None
     except ValueError as exc:
         raise InputError(f"SPARQL update syntax error: {exc}") from None
-    return RequestInfo(form="UPDATE", network=_network_refs(parsed))
+    operations = [op for op in parsed.request if isinstance(op, CompValue)]
+    return RequestInfo(
+        form="UPDATE",
+        network=_network_refs(parsed)[0],
+        has_dataset_clause=any(
+            _get(op, "using") or _get(op, "withClause") is not None for op in operations
+        ),
+        operations=tuple(op.name for op in operations),
+    )
 
 
-def refuse_network(info: RequestInfo, allow_network: bool) -> None:
+def refuse_network(info: RequestInfo, allow_network: bool, overridden: bool = False) -> None:
     """Raise NetworkRefusedError if the request could reach the network and that is not allowed.
 
     FROM / FROM NAMED / USING are refused whatever the IRI: rdflib fetches the IRI over HTTP to
     build the dataset, so they are network access on at least one backend. Scope a query to a
-    stored graph with ``GRAPH <iri> { ... }`` instead.
+    stored graph with ``GRAPH <iri> { ... }`` or a :class:`QueryDataset` instead. When the
+    request's dataset is ``overridden`` by a QueryDataset, its FROM clauses are ignored.
     """
-    if info.network and not allow_network:
-        what = ", ".join(info.network)
+    refs = [r for r in info.network if not (overridden and r in info.dataset_refs)]
+    if refs and not allow_network:
+        what = ", ".join(refs)
         raise NetworkRefusedError(
             f"the SPARQL {info.form.lower()} uses {what}, which may access the network; "
             "this store was opened without network access (use GRAPH <iri> { ... } to read a "
@@ -466,6 +514,38 @@ def with_values(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:
         raise ParameterError("cannot bind parameters: the query has no WHERE pattern")
     opened = groups[index][0]
     return sparql[: opened + 1] + block + sparql[opened + 1 :]
+
+
+def with_using(update: str, dataset: QueryDataset) -> str:
+    """The update with ``USING`` / ``USING NAMED`` clauses for ``dataset`` before each top-level
+    ``WHERE`` (the keyword every DELETE/INSERT operation has), re-parsed to prove it still has
+    the same operations; the IRIs are validated (``DELETE WHERE`` takes no USING: the store
+    refuses it before)."""
+    before = analyse_update(update)
+    using = [f"USING <{validate_iri(g)}>" for g in dataset.default_graphs] + [
+        f"USING NAMED <{validate_iri(g)}>" for g in dataset.named_graphs
+    ]
+    clauses = " ".join(using)
+    depth, previous, cut = 0, "", []
+    for offset, token in _structure(update):
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif token == "where" and depth == 0 and previous != "delete":
+            cut.append(offset)
+        previous = token
+    text = update
+    for offset in reversed(cut):
+        text = f"{text[:offset]}{clauses}\n{text[offset:]}"
+    after = analyse_update(text)
+    if (
+        after.operations != before.operations
+        or len(cut) != before.operations.count("Modify")
+        or len(after.network) != len(before.network) + len(cut) * len(using)
+    ):
+        raise ParameterError("cannot apply the dataset: the update's structure was not understood")
+    return text
 
 
 def bind_as_text(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:

@@ -16,6 +16,10 @@ backends interchangeable live here, not in the backends:
   (:func:`~coopgraph.store.analysis.check_bindings` says which values are accepted).
 * ``SERVICE``, ``LOAD``, ``FROM``/``FROM NAMED`` and ``USING`` are refused unless the store was
   opened with ``allow_network=True``; they are found by parsing, not by searching the text.
+* A request may choose its dataset among the stored graphs (``dataset=QueryDataset(...)``, the
+  protocol's ``default-graph-uri``/``named-graph-uri`` and ``using-*`` parameters): it replaces
+  the union default graph and a query's FROM clauses; an update with USING or WITH cannot
+  take one (the protocol calls that a conflict). ``base_iri`` resolves relative IRIs.
 * :meth:`Store.load` is atomic per file: the file is parsed completely first, then added in
   one transaction; a file that fails leaves the store as it was, and the error says so.
 """
@@ -34,9 +38,10 @@ import rdflib
 from rdflib import BNode, Literal, URIRef
 
 from coopgraph import rdfio
-from coopgraph.errors import InputError, StoreError
+from coopgraph.errors import InputError, ParameterError, StoreError
 from coopgraph.store.analysis import (
     BindingTerm,
+    QueryDataset,
     RequestInfo,
     analyse_query,
     analyse_update,
@@ -135,25 +140,48 @@ class Store(ABC):
     def location(self) -> str:
         """Where the data lives (a path, ``memory``, a URL), for messages."""
 
-    def query(self, sparql: str, bindings: Mapping[str, BindingTerm] | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, BindingTerm] | None = None,
+        *,
+        dataset: QueryDataset | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
         """Run a SPARQL 1.1 query; ``bindings`` maps variable names to RDF terms.
 
-        Raises InputError for a syntax error, ParameterError for a bad parameter,
-        NetworkRefusedError for SERVICE/FROM without network access, StoreError when the
-        store cannot answer.
+        ``dataset`` chooses the default and named graphs (it overrides FROM / FROM NAMED);
+        ``base_iri`` resolves the query's relative IRIs. Raises InputError for a syntax error,
+        ParameterError for a bad parameter, NetworkRefusedError for SERVICE/FROM without
+        network access, StoreError when the store cannot answer.
         """
         self._check_open()
         info = analyse_query(sparql)
-        refuse_network(info, self.allow_network)
+        refuse_network(info, self.allow_network, overridden=dataset is not None)
         params = check_bindings(info, bindings)
-        return self._query(sparql, info, params)
+        return self._query(sparql, info, params, dataset, _base(base_iri))
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 update (LOAD and USING are refused without network access)."""
+    def update(
+        self, sparql: str, *, dataset: QueryDataset | None = None, base_iri: str | None = None
+    ) -> None:
+        """Run a SPARQL 1.1 update (LOAD and USING are refused without network access).
+
+        ``dataset`` is what the WHERE clauses read (as USING / USING NAMED would say); an update
+        that names its own (USING, WITH) or has a DELETE WHERE is refused with it.
+        """
         self._check_open()
         info = analyse_update(sparql)
+        if dataset is not None and info.has_dataset_clause:
+            raise ParameterError(
+                "the update names its own dataset (USING or WITH) and the request gives one "
+                "too: give one or the other"
+            )
+        if dataset is not None and "DeleteWhere" in info.operations:
+            raise ParameterError(
+                "a DELETE WHERE cannot be given a dataset; write it as DELETE { ... } WHERE { ... }"
+            )
         refuse_network(info, self.allow_network)
-        self._update(sparql, info)
+        self._update(sparql, info, dataset, _base(base_iri))
 
     def load(self, path: StorePath, fmt: str | None = None, graph: str | None = None) -> int:
         """Add one RDF file, all or nothing; returns the number of statements read.
@@ -228,12 +256,19 @@ class Store(ABC):
 
     @abstractmethod
     def _query(
-        self, sparql: str, info: RequestInfo, bindings: dict[str, BindingTerm]
+        self,
+        sparql: str,
+        info: RequestInfo,
+        bindings: dict[str, BindingTerm],
+        dataset: QueryDataset | None,
+        base_iri: str | None,
     ) -> QueryResult:
-        """Run a checked query with checked parameters."""
+        """Run a checked query with checked parameters, dataset and base IRI."""
 
     @abstractmethod
-    def _update(self, sparql: str, info: RequestInfo) -> None:
+    def _update(
+        self, sparql: str, info: RequestInfo, dataset: QueryDataset | None, base_iri: str | None
+    ) -> None:
         """Run a checked update."""
 
     @abstractmethod
@@ -255,6 +290,10 @@ class Store(ABC):
         if graph is None:
             return None
         return ox.NamedNode(validate_iri(str(graph), "graph name"))
+
+
+def _base(base_iri: str | None) -> str | None:
+    return None if base_iri is None else validate_iri(base_iri, "base IRI")
 
 
 def retarget(quads: list[ox.Quad], graph: ox.NamedNode | None) -> list[ox.Quad]:

@@ -3,7 +3,9 @@
 It is slower than Oxigraph and holds everything in Python objects, but it needs nothing
 beyond rdflib, and rdflib is the engine the rest of the toolkit (pyshacl, owlrl) already
 uses. Its default graph is the union of all graphs (``default_union=True``); parameters go
-in as rdflib ``initBindings``.
+in as rdflib ``initBindings``. A request's :class:`QueryDataset` is evaluated over a copy of
+the chosen graphs (rdflib would fetch FROM/USING IRIs over the network and does not restrict
+USING NAMED), and an update's DELETE/INSERT templates then write to the store itself.
 """
 
 from __future__ import annotations
@@ -14,10 +16,16 @@ from pyparsing import ParseBaseException
 from rdflib import Literal, URIRef, Variable
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import translateUpdate
+from rdflib.plugins.sparql.evaluate import evalPart
+from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import QueryContext, Update
+from rdflib.plugins.sparql.update import _fillTemplate, evalUpdate
 
 from coopgraph import rdfio
 from coopgraph.errors import InputError, StoreError
-from coopgraph.store.analysis import BindingTerm, RequestInfo
+from coopgraph.store.analysis import BindingTerm, QueryDataset, RequestInfo
 from coopgraph.store.base import (
     AskResult,
     GraphResult,
@@ -53,16 +61,25 @@ class MemoryStore(Store):
     # ------------------------------------------------------------------ queries
 
     def _query(
-        self, sparql: str, info: RequestInfo, bindings: dict[str, BindingTerm]
+        self,
+        sparql: str,
+        info: RequestInfo,
+        bindings: dict[str, BindingTerm],
+        dataset: QueryDataset | None,
+        base_iri: str | None,
     ) -> QueryResult:
         try:
-            prepared = prepareQuery(sparql)
+            prepared = prepareQuery(sparql, base=base_iri)
         except ParseBaseException as exc:  # analysis parsed it already; kept for safety
             raise InputError(f"SPARQL query syntax error: {_one_line(exc)}") from None
         except Exception as exc:  # rdflib raises bare Exception (unknown prefix)
             raise InputError(f"SPARQL query error: {_one_line(exc)}") from None
         init = {Variable(name): value for name, value in bindings.items()}
-        result = self._dataset.query(prepared, initBindings=init)
+        source = self._dataset
+        if dataset is not None:
+            prepared.algebra["datasetClause"] = None  # overridden: never loaded
+            source = self._view(dataset)
+        result = source.query(prepared, initBindings=init)
         if result.type == "ASK":
             return AskResult(bool(result.askAnswer))
         if result.type == "SELECT":
@@ -73,13 +90,55 @@ class MemoryStore(Store):
             graph.add(triple)
         return GraphResult(graph)
 
-    def _update(self, sparql: str, info: RequestInfo) -> None:
+    def _update(
+        self, sparql: str, info: RequestInfo, dataset: QueryDataset | None, base_iri: str | None
+    ) -> None:
         try:
-            self._dataset.update(sparql)
+            update = translateUpdate(parseUpdate(sparql), base_iri)
         except ParseBaseException as exc:
             raise InputError(f"SPARQL update syntax error: {_one_line(exc)}") from None
+        try:
+            if dataset is None:
+                evalUpdate(self._dataset, update)
+                return
+            for operation in update.algebra:
+                if operation.name == "Modify":
+                    self._modify(operation, dataset)
+                else:
+                    evalUpdate(self._dataset, Update(update.prologue, [operation]))
         except Exception as exc:
             raise StoreError(f"memory: update failed: {_one_line(exc)}") from None
+
+    def _view(self, dataset: QueryDataset) -> rdflib.Dataset:
+        """A copy of the chosen graphs as a dataset: the default graph their merge."""
+        view = rdflib.Dataset()
+        for name in dataset.default_graphs:
+            view.default_graph += self._dataset.get_context(URIRef(name))
+        for name in dataset.named_graphs:
+            named = view.graph(URIRef(name))
+            named += self._dataset.get_context(URIRef(name))
+        return view
+
+    def _modify(self, operation: CompValue, dataset: QueryDataset) -> None:
+        """DELETE/INSERT with its WHERE read from ``dataset``, as rdflib's evalModify does
+        with USING (the base refused USING and WITH alongside a dataset): every deletion,
+        then every insertion, into the store's graphs."""
+        context = QueryContext(self._view(dataset), initBindings={})
+        context.prologue = operation.prologue
+        solutions = list(evalPart(context, operation.where))
+        default = self._dataset.default_graph
+        for template, add in ((operation.delete, False), (operation.insert, True)):
+            for solution in solutions if template else []:
+                targets = [(default, template.triples or [])] + [
+                    (self._dataset.graph(solution.get(g)), quads)
+                    for g, quads in template.quads.items()
+                ]
+                for graph, triples in targets:
+                    filled = _fillTemplate(triples, solution)
+                    if add:
+                        graph += filled
+                    else:
+                        graph -= filled
 
     # ------------------------------------------------------------------ writes
 

@@ -21,7 +21,7 @@ from rdflib import URIRef
 
 from coopgraph import rdfio
 from coopgraph.errors import InputError, ParameterError, StoreError
-from coopgraph.store.analysis import BindingTerm, RequestInfo
+from coopgraph.store.analysis import BindingTerm, QueryDataset, RequestInfo, with_using
 from coopgraph.store.base import (
     AskResult,
     GraphResult,
@@ -68,12 +68,25 @@ class OxigraphStore(Store):
     # ------------------------------------------------------------------ queries
 
     def _query(
-        self, sparql: str, info: RequestInfo, bindings: dict[str, BindingTerm]
+        self,
+        sparql: str,
+        info: RequestInfo,
+        bindings: dict[str, BindingTerm],
+        dataset: QueryDataset | None,
+        base_iri: str | None,
     ) -> QueryResult:
         substitutions = {ox.Variable(k): rdfio.from_rdflib(v) for k, v in bindings.items()}
+        graphs: dict[str, list[ox.NamedNode]] = {}
+        if dataset is not None:  # replaces the union default graph and any FROM clause
+            graphs["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
+            graphs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
         try:
             result = self._store.query(
-                sparql, use_default_graph_as_union=True, substitutions=substitutions or None
+                sparql,
+                base_iri=base_iri,
+                use_default_graph_as_union=dataset is None,
+                substitutions=substitutions or None,
+                **graphs,  # type: ignore[arg-type]
             )
             if isinstance(result, ox.QueryBoolean):
                 return AskResult(bool(result))
@@ -95,9 +108,12 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreError(f"{self.location}: {_one_line(exc)}") from None
 
-    def _update(self, sparql: str, info: RequestInfo) -> None:
+    def _update(
+        self, sparql: str, info: RequestInfo, dataset: QueryDataset | None, base_iri: str | None
+    ) -> None:
+        text = sparql if dataset is None else with_using(sparql, dataset)
         try:
-            self._store.update(sparql)
+            self._store.update(text, base_iri=base_iri)
         except SyntaxError as exc:
             raise InputError(f"SPARQL update syntax error: {_one_line(exc.msg or exc)}") from None
         except (OSError, RuntimeError) as exc:

@@ -14,7 +14,10 @@ does so that a remote store answers exactly like the embedded ones:
   backends) and never Virtuoso's system graphs. The scope is the ``graphs`` given when opening
   plus every graph loaded through the store; with no ``graphs`` it is every named graph on the
   server except Virtuoso's own, listed lazily and again after each write through this client.
-  A remote store has no default graph to write to: loads need a graph.
+  A remote store has no default graph to write to: loads need a graph. A request's
+  :class:`QueryDataset` is sent the same way (``using-graph-uri``/``using-named-graph-uri``
+  for an update), an empty graph standing for an empty default graph or no named graphs. A
+  base IRI is sent as ``BASE`` before the request text.
 * **Parameters** go in a SPARQL 1.1 ``VALUES`` block written from validated terms (IRIs
   checked, literals escaped, control characters included), never as spliced user text. The
   block opens the query's WHERE pattern (found by a SPARQL lexer) rather than trailing it:
@@ -74,6 +77,7 @@ from coopgraph import __version__, rdfio
 from coopgraph.errors import InputError, ParameterError, StoreError
 from coopgraph.store.analysis import (
     BindingTerm,
+    QueryDataset,
     RequestInfo,
     bind_as_text,
     sparql_literal_text,
@@ -279,11 +283,18 @@ class SparqlStore(Store):
     # ------------------------------------------------------------------ queries
 
     def _query(
-        self, sparql: str, info: RequestInfo, bindings: dict[str, BindingTerm]
+        self,
+        sparql: str,
+        info: RequestInfo,
+        bindings: dict[str, BindingTerm],
+        dataset: QueryDataset | None,
+        base_iri: str | None,
     ) -> QueryResult:
-        text = bind_as_text(sparql, bindings)
+        text = _with_base(bind_as_text(sparql, bindings), base_iri)
         params = [("query", text)]
-        if not info.has_dataset_clause:
+        if dataset is not None:
+            params += _protocol_dataset(dataset, "default-graph-uri", "named-graph-uri")
+        elif not info.has_dataset_clause:
             params += self._dataset_params()
         if info.form == "SELECT":
             booleans = info.boolean_vars | {
@@ -365,16 +376,23 @@ class SparqlStore(Store):
 
     # ------------------------------------------------------------------ updates
 
-    def _update(self, sparql: str, info: RequestInfo) -> None:
+    def _update(
+        self, sparql: str, info: RequestInfo, dataset: QueryDataset | None, base_iri: str | None
+    ) -> None:
+        using = (
+            _protocol_dataset(dataset, "using-graph-uri", "using-named-graph-uri")
+            if dataset is not None
+            else []
+        )
         try:
-            self._post_update(sparql)
+            self._post_update(_with_base(sparql, base_iri), using)
         finally:
             self._written([])
 
-    def _post_update(self, text: str) -> None:
+    def _post_update(self, text: str, params: Sequence[tuple[str, str]] = ()) -> None:
         if not self.update_url:
             raise StoreError(f"{self.query_url} is read-only here: no update URL was given")
-        self._send(self.update_url, [("update", text)], "*/*", method="POST")
+        self._send(self.update_url, [("update", text), *params], "*/*", method="POST")
 
     # ------------------------------------------------------------------ writes
 
@@ -480,6 +498,19 @@ class SparqlStore(Store):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _protocol_dataset(dataset: QueryDataset, default: str, named: str) -> list[tuple[str, str]]:
+    """A request dataset as protocol parameters; an empty graph stands for "none", which the
+    protocol cannot otherwise say for one kind of graph while giving the other."""
+    return [(default, g) for g in dataset.default_graphs or [EMPTY_GRAPH]] + [
+        (named, g) for g in dataset.named_graphs or [EMPTY_GRAPH]
+    ]
+
+
+def _with_base(text: str, base_iri: str | None) -> str:
+    """The request with a ``BASE`` for its relative IRIs (a BASE of its own still wins)."""
+    return text if base_iri is None else f"BASE <{validate_iri(base_iri)}>\n{text}"
 
 
 def _error_text(exc: urllib.error.HTTPError) -> str:
