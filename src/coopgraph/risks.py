@@ -1,9 +1,15 @@
 """The risk assessment of one engagement: which risks apply and why, what mitigates them, which
 of those countermeasures the engagement has, and which legal frameworks govern it.
 
-Everything here comes from the canned queries (``applicable-risks``, ``countermeasure-gaps``,
-``governing-frameworks``, ``engagement-facts``, ``engagement-sources``), which read the domain
-knowledge from the ontology; this module groups their rows and words them for people.
+Everything here comes from the canned queries (``applicable-risks``, ``governing-frameworks``,
+``engagement-facts``, ``engagement-sources``), which read the domain knowledge from the
+ontology; this module groups their rows and words them for people. The countermeasures are the
+answer of ``countermeasure-gaps``, computed without working out the risks a second time: one
+small query reads the engagement's safeguards, what it is known to lack and what mitigates
+which risk, and they are joined here with the risks of ``applicable-risks`` (the tests check
+that this gives the canned query's rows). The labels of the terms in the assessment are read
+with one fixed query per batch of terms on the embedded store (a query text that changes with
+the terms costs more to check than to run).
 """
 
 from __future__ import annotations
@@ -13,18 +19,90 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from rdflib import RDF, URIRef
+from rdflib import RDF, Literal, URIRef
 
 from coopgraph.catalogue import resolve_term, run_select
 from coopgraph.errors import ParameterError, UnknownTermError
 from coopgraph.render import compact_iri, display, label_map
-from coopgraph.store import Store, Term
+from coopgraph.store import OxigraphStore, SelectResult, Store, Term
+from coopgraph.store.analysis import sparql_term
 from coopgraph.vocab import COOP
 
 REPORT_FORMATS = ("markdown", "html", "json")
 
 IN_PLACE = "in place"
 """The status of a countermeasure that one of the engagement's safeguard records implements."""
+KNOWN_ABSENT = "known absent"
+"""The status of a countermeasure the sources say the engagement lacks (and no record has)."""
+NOT_RECORDED = "not recorded"
+"""The status of a countermeasure the data says nothing about for the engagement."""
+
+# What countermeasure-gaps.rq adds to the risks of applicable-risks.rq, for every risk at once:
+# which countermeasure mitigates which risk; the engagement's safeguard records (coop:hasSafeguard
+# or a sub-property) and the countermeasures they implement, as stated or by a hasValue
+# restriction on their class; the countermeasures it is known to lack. Keep it in step with the
+# query file (tests/test_risks.py compares the two on every fixture engagement).
+_MITIGATIONS = """
+PREFIX coop: <https://w3id.org/coopgraph/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT DISTINCT ?engagement ?risk ?countermeasure ?record ?absence
+WHERE {
+  {
+    ?countermeasure coop:mitigates ?risk .
+  }
+  UNION
+  {
+    ?engagement ?safeguard ?record .
+    FILTER(?safeguard = coop:hasSafeguard
+           || EXISTS { ?safeguard (rdfs:subPropertyOf
+                         |rdfs:subPropertyOf/rdfs:subPropertyOf
+                         |rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf
+                         |rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf) coop:hasSafeguard })
+    {
+      ?record coop:implements ?countermeasure .
+    }
+    UNION
+    {
+      ?record (rdf:type
+              |rdf:type/rdfs:subClassOf
+              |rdf:type/rdfs:subClassOf/rdfs:subClassOf
+              |rdf:type/rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf
+              |rdf:type/rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf) ?recordKind .
+      ?recordKind rdfs:subClassOf ?implementation .
+      ?implementation owl:onProperty coop:implements ;
+                      owl:hasValue ?countermeasure .
+    }
+  }
+  UNION
+  {
+    ?engagement coop:knownToLack ?countermeasure .
+    BIND("known absent" AS ?absence)
+  }
+}
+"""
+
+# The rdfs:label and skos:prefLabel of up to _LABEL_SLOTS terms bound to ?t0, ?t1, ...: the
+# text never changes, so the store layer checks it once.
+_LABEL_SLOTS = 24
+_SLOT_LABELS = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "SELECT ?term ?property ?label "
+    + " ".join(f"?t{i}" for i in range(_LABEL_SLOTS))
+    + " WHERE {\n"
+    + "\n  UNION\n".join(
+        f"  {{ ?t{i} ?property ?label . BIND(?t{i} AS ?term) "
+        "FILTER(?property = rdfs:label || ?property = skos:prefLabel) }"
+        for i in range(_LABEL_SLOTS)
+    )
+    + "\n}\n"
+)
+_LABEL_PROPERTIES = (
+    URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+    URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
+)
 
 
 @dataclass(frozen=True)
@@ -156,21 +234,12 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
     reasons_by_risk: dict[URIRef, list[dict[str, Term]]] = {}
     for row in run_select(store, "applicable-risks", params).dicts():
         reasons_by_risk.setdefault(row["risk"], []).append(row)  # type: ignore[arg-type]
-    measures: dict[URIRef, dict[URIRef, tuple[str, list[URIRef]]]] = {}
-    for row in run_select(store, "countermeasure-gaps", params).dicts():
-        by_measure = measures.setdefault(row["risk"], {})  # type: ignore[arg-type]
-        measure = row["countermeasure"]
-        _, records = by_measure.setdefault(measure, (str(row["status"]), []))  # type: ignore[arg-type]
-        if isinstance(row.get("record"), URIRef):
-            records.append(row["record"])  # type: ignore[arg-type]
+    mitigations = _mitigations(store, engagement)
     risks = tuple(
         RiskFinding(
             risk=risk,
             reasons=_reasons(reasons_by_risk[risk]),
-            mitigations=tuple(
-                Mitigation(measure, status, tuple(sorted(records)))
-                for measure, (status, records) in sorted(measures.get(risk, {}).items())
-            ),
+            mitigations=mitigations(risk),
         )
         for risk in sorted(reasons_by_risk)
     )
@@ -208,7 +277,71 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
         terms.update(_reason_terms(framework.reasons))
     terms.update(s.record for s in sources)
     terms.update(s.confidence for s in sources)
-    return Assessment(engagement, risks, frameworks, facts, sources, label_map(store, terms))
+    return Assessment(engagement, risks, frameworks, facts, sources, _labels(store, terms))
+
+
+def _mitigations(store: Store, engagement: URIRef) -> Callable[[URIRef], tuple[Mitigation, ...]]:
+    """The rows of countermeasure-gaps for one risk of the engagement, as mitigations: every
+    countermeasure that mitigates the risk, with its status and the records that implement it."""
+    result = store.query(_MITIGATIONS, {"engagement": engagement})
+    mitigating: dict[object, set[URIRef]] = {}
+    implemented: dict[object, set[object]] = {}
+    absent: set[object] = set()
+    for row in result.dicts() if isinstance(result, SelectResult) else []:
+        measure = row.get("countermeasure")
+        if row.get("record") is not None:
+            implemented.setdefault(measure, set()).add(row["record"])
+        elif row.get("absence") is not None:
+            absent.add(measure)
+        elif row.get("risk") is not None:
+            mitigating.setdefault(row["risk"], set()).add(measure)  # type: ignore[arg-type]
+
+    def of_risk(risk: URIRef) -> tuple[Mitigation, ...]:
+        found = []
+        for measure in sorted(mitigating.get(risk, ())):
+            records = implemented.get(measure)
+            if records:
+                iris = tuple(sorted(r for r in records if isinstance(r, URIRef)))
+                found.append(Mitigation(measure, IN_PLACE, iris))
+            else:
+                found.append(Mitigation(measure, KNOWN_ABSENT if measure in absent else NOT_RECORDED))
+        return tuple(found)
+
+    return of_risk
+
+
+def _labels(store: Store, terms: Iterable[object]) -> dict[URIRef, str]:
+    """:func:`coopgraph.render.label_map` (the same labels), with a fixed query text on the
+    embedded store."""
+    if not isinstance(store, OxigraphStore):
+        return label_map(store, terms)
+    iris = sorted({t for t in terms if isinstance(t, URIRef) and _writable(t)})
+    best: dict[URIRef, tuple[tuple[int, int, str], str]] = {}
+    for start in range(0, len(iris), _LABEL_SLOTS):
+        batch = iris[start : start + _LABEL_SLOTS]
+        batch += [batch[-1]] * (_LABEL_SLOTS - len(batch))  # every slot bound
+        result = store.query(_SLOT_LABELS, {f"t{i}": iri for i, iri in enumerate(batch)})
+        for row in result.rows if isinstance(result, SelectResult) else []:
+            term, prop, label = row[:3]
+            if not isinstance(term, URIRef) or not isinstance(label, Literal):
+                continue
+            language = label.language or ""
+            rank = (
+                _LABEL_PROPERTIES.index(prop) if prop in _LABEL_PROPERTIES else 2,
+                0 if language.startswith("en") else 1 if not language else 2,
+                str(label),
+            )
+            if term not in best or rank < best[term][0]:
+                best[term] = (rank, str(label))
+    return {term: label for term, (_, label) in best.items()}
+
+
+def _writable(iri: URIRef) -> bool:
+    try:
+        sparql_term(iri)
+    except ParameterError:
+        return False
+    return True
 
 
 def _reason_terms(reasons: Iterable[Reason]) -> Iterable[object]:
