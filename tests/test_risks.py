@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
+from coopgraph.catalogue import run_select
 from coopgraph.dataset import open_dataset
 from coopgraph.errors import ParameterError, UnknownTermError
 from coopgraph.risks import (
@@ -21,6 +22,7 @@ from coopgraph.risks import (
     summary,
     to_json,
 )
+from coopgraph.render import label_map
 from coopgraph.store import Store
 from coopgraph.vocab import COOP, DATA
 
@@ -193,3 +195,70 @@ def test_assessment_without_sources_skips_the_report_parts(store: Store) -> None
         "label": "coop:Espionage",
     }
     assert isinstance(assessment.engagement, URIRef)
+
+
+def _every_engagement(store: Store) -> list[URIRef]:
+    result = store.query(
+        "PREFIX coop: <https://w3id.org/coopgraph/ontology#> "
+        "SELECT DISTINCT ?e WHERE { ?e coop:provider ?p } ORDER BY ?e"
+    )
+    return [row[0] for row in result.rows]  # type: ignore[union-attr,misc]
+
+
+@pytest.fixture(scope="module")
+def fixtures_and_examples() -> Iterator[Store]:
+    from coopgraph.vocab import example_files
+
+    examples = [Path(str(f)) for f in example_files()]
+    with open_dataset(sorted(FIXTURES.glob("*.ttl")) + examples) as opened:
+        yield opened
+
+
+def test_countermeasures_are_the_rows_of_countermeasure_gaps(
+    fixtures_and_examples: Store,
+) -> None:
+    # assess joins the risks of applicable-risks with one small query instead of running
+    # countermeasure-gaps (which works the risks out again): the same answer, engagement by
+    # engagement.
+    store = fixtures_and_examples
+    engagements = _every_engagement(store)
+    assert len(engagements) > 20
+    for engagement in engagements:
+        assessment = assess(store, engagement, with_sources=False)
+        ours = {
+            (f.risk, m.countermeasure, m.status, record)
+            for f in assessment.risks
+            for m in f.mitigations
+            for record in (m.records or (None,))
+        }
+        rows = run_select(store, "countermeasure-gaps", {"engagement": engagement}).dicts()
+        canned = {
+            (
+                row["risk"],
+                row["countermeasure"],
+                str(row["status"]),
+                row["record"] if isinstance(row.get("record"), URIRef) else None,
+            )
+            for row in rows
+        }
+        assert ours == canned, engagement
+        assert {(r,) for r, *_ in canned} <= {(f.risk,) for f in assessment.risks}
+
+
+def test_labels_are_those_of_the_shared_label_map(fixtures_and_examples: Store) -> None:
+    store = fixtures_and_examples
+    for engagement in _every_engagement(store)[:40]:
+        assessment = assess(store, engagement)
+        terms = {engagement}
+        terms.update(t for fact in assessment.facts for t in fact)
+        terms.update(f.risk for f in assessment.risks)
+        terms.update(m.countermeasure for f in assessment.risks for m in f.mitigations)
+        terms.update(r for f in assessment.risks for m in f.mitigations for r in m.records)
+        for reasons in [f.reasons for f in assessment.risks] + [
+            f.reasons for f in assessment.frameworks
+        ]:
+            terms.update(t for r in reasons for t in (r.factor, r.actor, r.evidence))
+        terms.update(f.framework for f in assessment.frameworks)
+        terms.update(s.record for s in assessment.sources)
+        terms.update(s.confidence for s in assessment.sources)
+        assert dict(assessment.labels) == label_map(store, terms), engagement
