@@ -527,10 +527,10 @@ class SlowStore(MemoryStore):
         self.release = threading.Event()
         self.finished = threading.Event()
 
-    def _query(self, sparql, info, bindings):  # type: ignore[no-untyped-def]
+    def _query(self, *args):  # type: ignore[no-untyped-def]
         self.release.wait(30)
         try:
-            return super()._query(sparql, info, bindings)
+            return super()._query(*args)
         finally:
             self.finished.set()
 

@@ -8,7 +8,13 @@ Endpoints (see :class:`SparqlServer`):
   ``GET /sparql`` without a query answers the SPARQL 1.1 Service Description (Turtle).
 * ``/queries``: the canned query catalogue as JSON; ``/queries/NAME?param=value`` runs one, its
   parameters resolved and bound as RDF terms by :mod:`coopgraph.catalogue`.
-* ``/``: a small HTML page (no scripts, no external assets) with a form; results as a table.
+* ``/rdf-graph-store?graph=IRI`` (or ``?default``): the SPARQL 1.1 Graph Store HTTP Protocol.
+  GET and HEAD (content negotiated; 404 for a graph that holds nothing); PUT (replace), POST
+  (merge) and DELETE of a named graph in Turtle or N-Triples, with ``allow_update`` and the
+  bearer token, as updates (201 when the graph is new, 204 otherwise). The default graph is
+  the union of the named graphs, as for queries: readable, not writable (405).
+* ``/``: a small HTML page (no scripts, no external assets) with a query form and one form per
+  canned query (an input per parameter); results as a table.
 
 Safe by default: the CLI binds to 127.0.0.1; the store is opened without network access, so
 ``SERVICE``, ``LOAD`` and ``FROM``/``FROM NAMED`` are refused (403, the store finds them by
@@ -19,11 +25,13 @@ query that ran over its time limit cannot be cancelled inside the store engines:
 computing in a background thread until it ends, and holds one of the ``max_running`` query
 slots meanwhile (when all are taken, new queries get 503 at once).
 
-The protocol's dataset parameters (``default-graph-uri``, ``named-graph-uri``,
-``using-graph-uri``, ``using-named-graph-uri``) are refused with 400: the :class:`Store`
-interface has no per-request dataset, and every query's default graph is the union of the
-store's graphs (``GRAPH <iri> { ... }`` selects one). The service description says so with
-``sd:UnionDefaultGraph``.
+The protocol's dataset parameters (``default-graph-uri`` and ``named-graph-uri`` for a query,
+``using-graph-uri`` and ``using-named-graph-uri`` for an update) choose the request's dataset
+among the stored graphs (a :class:`QueryDataset`); they override a query's FROM clauses, and an
+update that names its own (USING, WITH) is refused with 400. Without them a query's default
+graph is the union of the store's graphs (``sd:UnionDefaultGraph``). Relative IRIs resolve
+against ``base_iri`` (default: the endpoint's URL). CORS is off unless ``cors_origins`` names
+the origins (or ``*``) that may read answers; OPTIONS then answers preflight requests.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import hmac
 import html
 import ipaddress
 import json
+import re
 import socket
 import sys
 import threading
@@ -46,6 +55,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, TypeVar
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
@@ -55,10 +65,13 @@ from coopgraph.catalogue import CannedQuery, catalogue, resolve_value
 from coopgraph.errors import (
     InputError,
     NetworkRefusedError,
+    ParameterError,
     StoreError,
 )
 from coopgraph.render import display, label_map, render_boolean, render_rows
 from coopgraph.store import AskResult, GraphResult, QueryResult, SelectResult, Store
+from coopgraph.store.analysis import sparql_term, validate_iri
+from coopgraph.store.base import QueryDataset
 
 T = TypeVar("T")
 
@@ -68,12 +81,16 @@ FORMATS_NS = rdflib.Namespace("http://www.w3.org/ns/formats/")
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
-DATASET_PARAMETERS = (
-    "default-graph-uri",
-    "named-graph-uri",
-    "using-graph-uri",
-    "using-named-graph-uri",
-)
+QUERY_DATASET = ("default-graph-uri", "named-graph-uri")
+UPDATE_DATASET = ("using-graph-uri", "using-named-graph-uri")
+GRAPH_STORE_PATH = "/rdf-graph-store"
+GRAPH_STORE_INPUT = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+}
+"""What a Graph Store PUT/POST body may be (formats of triples, parsed without fetching)."""
+_GRAPH_STORE_METHODS = ("GET", "HEAD", "PUT", "POST", "DELETE")
+_CORS_HEADERS = "Accept, Authorization, Content-Type"
 
 # What each kind of answer can be sent as: (media type, renderer name), server's preference
 # first (the first is sent when the client accepts anything).
@@ -107,6 +124,7 @@ _RESULT_FORMATS = {
 }
 _RESULTS_XML_NS = "http://www.w3.org/2005/sparql-results#"
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.\-]*://[^/?#\s]+")
 _CONTROL = {i: f"\\x{i:02x}" for i in (*range(0x20), 0x7F)}
 _LOG_PATH_CHARS = 300
 _PAGE_EXAMPLE = """PREFIX coop: <https://w3id.org/coopgraph/ontology#>
@@ -135,12 +153,24 @@ class ServerSettings:
     """The bearer token updates must carry; required when ``allow_update``."""
     max_running: int = 4
     """Queries that may run at once, counting those that ran over and still compute."""
+    base_iri: str | None = None
+    """The base of relative IRIs in queries and updates; None: the endpoint's own URL."""
+    cors_origins: tuple[str, ...] = ()
+    """Origins whose web pages may read answers (``*``: any); none: CORS is off."""
 
     def __post_init__(self) -> None:
         if self.allow_update and not self.token:
             raise InputError("updates need a bearer token (--token-file or the environment)")
         if self.timeout <= 0 or self.max_rows < 0 or self.max_body < 0 or self.max_running < 1:
             raise InputError("timeout, max_rows, max_body and max_running must be positive")
+        if self.base_iri is not None:
+            validate_iri(self.base_iri, "base IRI")
+        for origin in self.cors_origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise InputError(
+                    f"CORS origin {origin!r} is not scheme://host[:port] (or *), e.g. "
+                    "https://example.org"
+                )
 
 
 class HttpError(Exception):
@@ -202,6 +232,11 @@ class SparqlServer(ThreadingHTTPServer):
         return f"http://{shown}:{port}"
 
     @property
+    def base_iri(self) -> str:
+        """The base of relative IRIs in requests: the setting, else the endpoint's URL."""
+        return self.settings.base_iri or f"{self.url}/sparql"
+
+    @property
     def loopback_only(self) -> bool:
         """Whether the server listens on a loopback address only."""
         return is_loopback(str(self.server_address[0]))
@@ -244,14 +279,14 @@ class SparqlServer(ThreadingHTTPServer):
                 "may keep computing it in the background",
             ) from None
 
-    def run_update(self, update: str) -> None:
-        """One update at a time (the in-memory rdflib backend is not safe for concurrent writes)."""
+    def run_write(self, write: Callable[[], T]) -> T:
+        """One write at a time (the in-memory rdflib backend is not safe for concurrent writes)."""
 
-        def work() -> None:
+        def work() -> T:
             with self._update_lock:
-                self.store.update(update)
+                return write()
 
-        self.run_limited(work)
+        return self.run_limited(work)
 
 
 def is_loopback(host: str) -> bool:
@@ -300,7 +335,7 @@ class _Handler(BaseHTTPRequestHandler):
                     f"internal error: {type(exc).__name__} (see the server log)",
                 )
             )
-        self._send(response, method)
+        self._send(self._with_cors(response), method)
         elapsed = time.monotonic() - started
         path = self.path if len(self.path) <= _LOG_PATH_CHARS else self.path[:_LOG_PATH_CHARS] + "…"
         self.server.write_log(
@@ -312,29 +347,70 @@ class _Handler(BaseHTTPRequestHandler):
         self._check_host()
         url = urllib.parse.urlsplit(self.path)
         path = url.path
-        if path in ("/sparql", "/sparql/"):
-            self._allow(method, "GET", "POST")
-            return self._sparql(method, url.query)
-        if path == "/":
-            self._allow(method, "GET", "POST")
-            return self._page(method, url.query)
-        if path in ("/queries", "/queries/"):
-            self._allow(method, "GET")
-            return _json_response(_catalogue_document())
-        if path.startswith("/queries/"):
-            self._allow(method, "GET")
-            name = urllib.parse.unquote(path[len("/queries/") :])
-            return self._canned(name, url.query)
-        raise HttpError(HTTPStatus.NOT_FOUND, f"no resource {path}; try /, /sparql or /queries")
-
-    @staticmethod
-    def _allow(method: str, *allowed: str) -> None:
+        allowed = _methods(path)
+        if allowed is None:
+            raise HttpError(
+                HTTPStatus.NOT_FOUND,
+                f"no resource {path}; try /, /sparql, /queries or {GRAPH_STORE_PATH}",
+            )
+        if method == "OPTIONS" and self.server.settings.cors_origins:
+            return self._preflight(allowed)
         if method not in allowed:
             raise HttpError(
                 HTTPStatus.METHOD_NOT_ALLOWED,
                 f"{method} is not allowed here; use {' or '.join(allowed)}",
                 {"Allow": ", ".join(allowed)},
             )
+        if path in ("/sparql", "/sparql/"):
+            return self._sparql(method, url.query)
+        if path == "/":
+            return self._page(method, url.query)
+        if path == GRAPH_STORE_PATH:
+            return self._graph_store(method, url.query)
+        if path in ("/queries", "/queries/"):
+            return _json_response(_catalogue_document())
+        name = urllib.parse.unquote(path[len("/queries/") :])
+        return self._canned(name, url.query)
+
+    # ------------------------------------------------------------------ CORS
+
+    def _allowed_origin(self) -> str | None:
+        """What Access-Control-Allow-Origin says for this request's Origin; None: nothing."""
+        origins = self.server.settings.cors_origins
+        origin = self.headers.get("Origin")
+        if origin is None or not origins:
+            return None
+        if "*" in origins:
+            return "*"
+        return origin if origin in origins else None
+
+    def _with_cors(self, response: Response) -> Response:
+        allowed = self._allowed_origin()
+        if allowed is None:
+            return response
+        headers = {**(response.headers or {}), "Access-Control-Allow-Origin": allowed}
+        if allowed != "*":
+            headers["Vary"] = "Origin"
+        return Response(response.status, response.body, response.content_type, headers)
+
+    def _preflight(self, allowed: tuple[str, ...]) -> Response:
+        origin = self.headers.get("Origin")
+        if origin is not None and self._allowed_origin() is None:
+            raise HttpError(
+                HTTPStatus.FORBIDDEN, f"the origin {origin!r} may not use this endpoint (CORS)"
+            )
+        methods = ", ".join(allowed)
+        return Response(
+            HTTPStatus.NO_CONTENT,
+            b"",
+            "",
+            {
+                "Allow": methods,
+                "Access-Control-Allow-Methods": methods,
+                "Access-Control-Allow-Headers": _CORS_HEADERS,
+                "Access-Control-Max-Age": "600",
+            },
+        )
 
     def _check_host(self) -> None:
         """Refuse a Host header naming another machine when listening on loopback only.
@@ -427,13 +503,6 @@ class _Handler(BaseHTTPRequestHandler):
         if len(queries) > 1 or len(updates) > 1:
             which = "query" if len(queries) > 1 else "update"
             raise HttpError(HTTPStatus.BAD_REQUEST, f"a request carries one {which}, not several")
-        dataset = [name for name in DATASET_PARAMETERS if name in params]
-        if dataset:
-            raise HttpError(
-                HTTPStatus.BAD_REQUEST,
-                f"{dataset[0]} is not supported: the default graph of every query is the union "
-                "of all the store's graphs; select a graph with GRAPH <iri> { ... } instead",
-            )
         if updates:
             if method != "POST":
                 raise HttpError(
@@ -441,16 +510,28 @@ class _Handler(BaseHTTPRequestHandler):
                     "an update must be sent by POST",
                     {"Allow": "POST"},
                 )
-            return self._update(updates[0])
+            return self._update(updates[0], _request_dataset(params, UPDATE_DATASET, "update"))
+        dataset = _request_dataset(params, QUERY_DATASET, "query")
         if not queries:
             if method == "POST":
                 raise HttpError(HTTPStatus.BAD_REQUEST, "the request carries no query or update")
             return self._service_description()
-        text = queries[0]
-        result = self.server.run_limited(lambda: _run_query(self.server.store, text))
+        text, store, base = queries[0], self.server.store, self.server.base_iri
+        result = self.server.run_limited(
+            lambda: _guarded(lambda: store.query(text, dataset=dataset, base_iri=base))
+        )
         return self._answer(result)
 
-    def _update(self, update: str) -> Response:
+    def _update(self, update: str, dataset: QueryDataset | None) -> Response:
+        self._authorise_update()
+        store, base = self.server.store, self.server.base_iri
+        self.server.run_write(
+            lambda: _guarded(lambda: store.update(update, dataset=dataset, base_iri=base))
+        )
+        return Response(HTTPStatus.OK, b"update done\n", "text/plain; charset=utf-8")
+
+    def _authorise_update(self) -> None:
+        """Refuse a write unless updates are on and the request carries the bearer token."""
         settings = self.server.settings
         if not settings.allow_update:
             raise HttpError(
@@ -468,13 +549,6 @@ class _Handler(BaseHTTPRequestHandler):
         assert settings.token is not None  # ServerSettings requires it with allow_update
         if not hmac.compare_digest(credentials.strip().encode(), settings.token.encode()):
             raise HttpError(HTTPStatus.FORBIDDEN, "the bearer token is not the server's")
-        try:
-            self.server.run_update(update)
-        except (InputError, RecursionError) as exc:
-            raise _input_refusal(exc) from None
-        except StoreError as exc:
-            raise HttpError(HTTPStatus.BAD_GATEWAY, str(exc)) from None
-        return Response(HTTPStatus.OK, b"update done\n", "text/plain; charset=utf-8")
 
     def _answer(self, result: QueryResult) -> Response:
         """A query result in the format the client accepts, within the row cap."""
@@ -495,15 +569,60 @@ class _Handler(BaseHTTPRequestHandler):
             HTTPStatus.OK, rdfio.serialize(graph, fmt).encode("utf-8"), _with_charset(media_type)
         )
 
+    # ------------------------------------------------------------------ the Graph Store
+
+    def _graph_store(self, method: str, query_string: str) -> Response:
+        graph = _graph_target(_parse_form(query_string, "the URL"))
+        store = self.server.store
+        if method in ("GET", "HEAD"):
+            result = self.server.run_limited(lambda: _guarded(lambda: _read_graph(store, graph)))
+            if result is None:
+                raise HttpError(HTTPStatus.NOT_FOUND, f"no graph <{graph}> in the store")
+            return self._answer(result)
+        if graph is None:
+            raise HttpError(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                "the default graph is the union of the named graphs, read-only here; "
+                "write to a named graph (?graph=IRI)",
+                {"Allow": "GET, HEAD"},
+            )
+        self._authorise_update()
+        quads = [] if method == "DELETE" else self._graph_body(graph)
+        existed = self.server.run_write(
+            lambda: _guarded(lambda: _write_graph(store, method, graph, quads))
+        )
+        if method == "DELETE" and not existed:
+            raise HttpError(HTTPStatus.NOT_FOUND, f"no graph <{graph}> in the store")
+        if existed:
+            return Response(HTTPStatus.NO_CONTENT, b"", "")
+        return Response(
+            HTTPStatus.CREATED, f"created <{graph}>\n".encode(), "text/plain; charset=utf-8"
+        )
+
+    def _graph_body(self, graph: str) -> list[ox.Quad]:
+        """The request body's triples, parsed completely before the store is touched."""
+        media_type, _ = _media_type(self.headers.get("Content-Type"))
+        fmt = GRAPH_STORE_INPUT.get(media_type)
+        if fmt is None:
+            self.close_connection = True  # the body is left unread
+            shown = f"Content-Type {media_type}" if media_type else "no Content-Type"
+            raise HttpError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                f"a graph sent with {shown}: send {' or '.join(GRAPH_STORE_INPUT)}",
+            )
+        body = self._read_body()
+        try:
+            return list(ox.parse(body, fmt, base_iri=graph))
+        except SyntaxError as exc:
+            message = " ".join(str(exc).split())
+            raise HttpError(
+                HTTPStatus.BAD_REQUEST, f"the graph does not parse: {message}"
+            ) from None
+
     # ------------------------------------------------------------------ /queries
 
     def _canned(self, name: str, query_string: str) -> Response:
-        query = catalogue().get(name)
-        if query is None:
-            raise HttpError(
-                HTTPStatus.NOT_FOUND,
-                f"no canned query {name!r}; GET /queries lists them",
-            )
+        query = _canned_query(name)
         values = _single_values(_parse_form(query_string, "the URL"))
         store = self.server.store
         result = self.server.run_limited(lambda: _run_canned(store, query, values))
@@ -513,25 +632,38 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _page(self, method: str, query_string: str) -> Response:
         params = _single_values(self._parameters(method, query_string)[0])
+        name = params.pop("canned", None)
         text = params.get("query")
-        if text is None:
+        if name is not None and text is not None:
+            raise HttpError(HTTPStatus.BAD_REQUEST, "a request runs a query or a canned query")
+        if text is None and name is None:
             return _html_response(HTTPStatus.OK, _page_html(_PAGE_EXAMPLE, ""))
+        store = self.server.store
+        if name is not None:  # from a page form: an optional input left empty is not given
+            query = _canned_query(name)
+            values = {key: value for key, value in params.items() if value}
+            run = lambda: _run_canned(store, query, values)  # noqa: E731
+        else:
+            base = self.server.base_iri
+            run = lambda: _guarded(lambda: store.query(text, base_iri=base))  # noqa: E731
+        shown = _PAGE_EXAMPLE if text is None else text
         try:
-            store = self.server.store
-            result = self.server.run_limited(lambda: _run_query(store, text))
+            result = self.server.run_limited(run)
             _check_size(result, self.server.settings.max_rows)
             labels = self.server.run_limited(lambda: _labels_for(store, result))
         except HttpError as exc:
             message = f'<p class="error">{int(exc.status)} {html.escape(exc.message)}</p>'
-            return _html_response(exc.status, _page_html(text, message))
-        return _html_response(HTTPStatus.OK, _page_html(text, _result_html(result, labels)))
+            return _html_response(exc.status, _page_html(shown, message, name, params))
+        page = _page_html(shown, _result_html(result, labels), name, params)
+        return _html_response(HTTPStatus.OK, page)
 
     # ------------------------------------------------------------------ sending
 
     def _send(self, response: Response, method: str) -> None:
         self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
+        if response.status != HTTPStatus.NO_CONTENT:
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
         self.send_header("X-Content-Type-Options", "nosniff")
         for name, value in (response.headers or {}).items():
             self.send_header(name, value)
@@ -552,18 +684,103 @@ class _Handler(BaseHTTPRequestHandler):
 # --------------------------------------------------------------------------- running
 
 
-def _run_query(store: Store, text: str) -> QueryResult:
+def _methods(path: str) -> tuple[str, ...] | None:
+    """The methods a resource answers; None when there is no such resource."""
+    if path in ("/", "/sparql", "/sparql/"):
+        return ("GET", "POST")
+    if path == GRAPH_STORE_PATH:
+        return _GRAPH_STORE_METHODS
+    if path in ("/queries", "/queries/") or path.startswith("/queries/"):
+        return ("GET",)
+    return None
+
+
+def _guarded(work: Callable[[], T]) -> T:
+    """``work()`` with the store's refusals turned into HTTP errors (400, 403, 502)."""
     try:
-        return store.query(text)
+        return work()
     except (InputError, RecursionError) as exc:
         raise _input_refusal(exc) from None
     except StoreError as exc:
         raise HttpError(HTTPStatus.BAD_GATEWAY, str(exc)) from None
 
 
+def _request_dataset(
+    params: Mapping[str, list[str]], names: tuple[str, str], kind: str
+) -> QueryDataset | None:
+    """The dataset the protocol parameters ``names`` (default, named) choose; None if none.
+
+    The other kind's parameters (``using-*`` on a query, ``*-graph-uri`` on an update) are
+    refused: they would silently do nothing.
+    """
+    wrong = [n for n in (*QUERY_DATASET, *UPDATE_DATASET) if n in params and n not in names]
+    if wrong:
+        raise HttpError(
+            HTTPStatus.BAD_REQUEST,
+            f"{wrong[0]} is not a parameter of a {kind}; use {' or '.join(names)}",
+        )
+    default, named = (params.get(name, []) for name in names)
+    if not default and not named:
+        return None
+    try:
+        return QueryDataset(default_graphs=default, named_graphs=named)
+    except ParameterError as exc:
+        raise HttpError(HTTPStatus.BAD_REQUEST, str(exc)) from None
+
+
+def _graph_target(params: Mapping[str, list[str]]) -> str | None:
+    """The graph a Graph Store request names: an IRI, or None for ``?default``."""
+    if set(params) - {"graph", "default"} or len(params) != 1:
+        raise HttpError(
+            HTTPStatus.BAD_REQUEST, "name one graph: ?graph=IRI or ?default (and nothing else)"
+        )
+    if "default" in params:
+        if params["default"] != [""]:
+            raise HttpError(HTTPStatus.BAD_REQUEST, "?default takes no value")
+        return None
+    if len(params["graph"]) != 1:
+        raise HttpError(HTTPStatus.BAD_REQUEST, "the parameter graph is given more than once")
+    try:
+        return validate_iri(params["graph"][0], "graph")
+    except ParameterError as exc:
+        raise HttpError(HTTPStatus.BAD_REQUEST, str(exc)) from None
+
+
+def _read_graph(store: Store, graph: str | None) -> GraphResult | None:
+    """The graph's triples (the union default graph for None); None if it holds nothing."""
+    if graph is not None and URIRef(graph) not in store.graphs():
+        return None
+    dataset = QueryDataset(default_graphs=[graph]) if graph is not None else None
+    result = store.query("CONSTRUCT WHERE { ?s ?p ?o }", dataset=dataset)
+    assert isinstance(result, GraphResult)
+    return result
+
+
+def _write_graph(store: Store, method: str, graph: str, quads: list[ox.Quad]) -> bool:
+    """PUT (replace), POST (merge) or DELETE a named graph; whether it held statements before.
+
+    A PUT empties the graph, then adds the parsed body: the body cannot fail to parse by then,
+    but a store that fails between the two steps leaves the graph empty.
+    """
+    existed = URIRef(graph) in store.graphs()
+    if existed and method in ("PUT", "DELETE"):
+        store.update(f"DROP SILENT GRAPH {sparql_term(URIRef(graph))}")
+    if method != "DELETE":
+        store.add(quads, graph=graph)
+    return existed
+
+
+def _canned_query(name: str) -> CannedQuery:
+    query = catalogue().get(name)
+    if query is None:
+        raise HttpError(HTTPStatus.NOT_FOUND, f"no canned query {name!r}; GET /queries lists them")
+    return query
+
+
 def _run_canned(store: Store, query: CannedQuery, values: Mapping[str, str]) -> QueryResult:
     """The canned query with its parameters resolved and bound as terms, never spliced."""
-    try:
+
+    def run() -> QueryResult:
         bindings: dict[str, URIRef | Literal] = {}
         for name, value in values.items():
             parameter = query.parameter(name)
@@ -576,10 +793,8 @@ def _run_canned(store: Store, query: CannedQuery, values: Mapping[str, str]) -> 
                 f"({missing[0].description} Example: {missing[0].example})",
             )
         return store.query(query.text, bindings)
-    except (InputError, RecursionError) as exc:
-        raise _input_refusal(exc) from None
-    except StoreError as exc:
-        raise HttpError(HTTPStatus.BAD_GATEWAY, str(exc)) from None
+
+    return _guarded(run)
 
 
 def _input_refusal(exc: BaseException) -> HttpError:
@@ -817,7 +1032,8 @@ def service_description(server: SparqlServer) -> rdflib.Graph:
         f"{'updates with a bearer token' if settings.allow_update else 'read-only'}; "
         f"at most {settings.max_rows} rows or triples per answer; "
         f"{settings.timeout:g} s per request; request bodies up to {settings.max_body} bytes; "
-        "SERVICE, LOAD, FROM and the protocol's dataset parameters are refused"
+        "SERVICE, LOAD and FROM are refused; the protocol's dataset parameters choose "
+        "stored graphs"
     )
     graph.add((service, RDFS.comment, Literal(limits)))
     dataset = BNode()
@@ -846,18 +1062,17 @@ th, td { border: 1px solid #999; padding: 0.2em 0.5em; text-align: left; vertica
 """
 
 
-def _page_html(query: str, result_html: str) -> str:
-    queries = "".join(
-        f'<li><a href="/queries/{html.escape(q.name)}">{html.escape(q.name)}</a>: '
-        f"{html.escape(q.title)}"
-        + (
-            " (parameters: "
-            + ", ".join(html.escape(f"{p.name}={p.example}") for p in q.parameters)
-            + ")"
-            if q.parameters
-            else ""
-        )
-        + "</li>"
+def _page_html(
+    query: str,
+    result_html: str,
+    canned: str | None = None,
+    values: Mapping[str, str] | None = None,
+) -> str:
+    """The page: the query form, then one form per canned query; ``result_html`` follows the
+    form that was run, whose inputs keep the ``values`` given."""
+    query_result = result_html if canned is None else ""
+    forms = "".join(
+        _canned_form(q, result_html if q.name == canned else "", values or {})
         for q in catalogue().values()
     )
     return f"""<!DOCTYPE html>
@@ -870,14 +1085,35 @@ def _page_html(query: str, result_html: str) -> str:
 <textarea id="query" name="query" rows="12">{html.escape(query)}</textarea>
 <p><button type="submit">Run query</button></p>
 </form>
-{result_html}
+{query_result}
 <h2>Canned queries</h2>
-<p>As JSON at <a href="/queries">/queries</a>; run one at /queries/NAME?parameter=value.</p>
-<ul>{queries}</ul>
-<p>Protocol endpoint: <a href="/sparql">/sparql</a> (its service description).</p>
+<p>As JSON at <a href="/queries">/queries</a>; run one at /queries/NAME?parameter=value or
+with its form below (a parameter is an IRI, a compact name such as data:x, or an exact
+label).</p>
+{forms}
+<p>Protocol endpoint: <a href="/sparql">/sparql</a> (its service description); graphs at
+{GRAPH_STORE_PATH}?graph=IRI.</p>
 </body>
 </html>
 """
+
+
+def _canned_form(query: CannedQuery, result_html: str, values: Mapping[str, str]) -> str:
+    """A form that runs one canned query on the page, an input per declared parameter."""
+    name = html.escape(query.name)
+    inputs = "".join(
+        f"<label>{html.escape(p.name)} ({html.escape(p.kind)}"
+        f"{'' if p.required else ', optional'}) "
+        f'<input name="{html.escape(p.name)}" value="{html.escape(values.get(p.name, ""))}" '
+        f'placeholder="{html.escape(p.example)}"{" required" if p.required else ""}></label> '
+        for p in query.parameters
+    )
+    return (
+        f'<form method="get" action="/" id="canned-{name}"><fieldset>'
+        f'<legend><a href="/queries/{name}">{name}</a>: {html.escape(query.title)}</legend>'
+        f'<input type="hidden" name="canned" value="{name}">{inputs}'
+        f'<button type="submit">Run {name}</button></fieldset></form>{result_html}\n'
+    )
 
 
 def _result_html(result: QueryResult, labels: Mapping[URIRef, str]) -> str:

@@ -59,6 +59,8 @@ def _serve(args: argparse.Namespace) -> int:
         max_body=args.max_body,
         allow_update=args.allow_update,
         token=token if args.allow_update else None,
+        base_iri=args.base,
+        cors_origins=tuple(args.cors or ()),
     )
     with _open(args) as store:
         try:
@@ -111,8 +113,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         subparsers,
         "serve",
         _serve,
-        "Serve a store as a SPARQL 1.1 Protocol endpoint (/sparql), the canned queries "
-        "(/queries) and a query page (/).",
+        "Serve a store as a SPARQL 1.1 Protocol endpoint (/sparql), a Graph Store Protocol "
+        "endpoint (/rdf-graph-store), the canned queries (/queries) and a query page (/).",
     )
     source = serve.add_argument_group("what to serve (default: ontology + example knowledge base)")
     source.add_argument(
@@ -154,6 +156,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=1_000_000,
         metavar="BYTES",
         help="refuse (413) request bodies larger than this (default 1000000)",
+    )
+    serve.add_argument(
+        "--base",
+        metavar="IRI",
+        help="base IRI of relative IRIs in queries and updates (default: the endpoint's URL)",
+    )
+    serve.add_argument(
+        "--cors",
+        action="append",
+        metavar="ORIGIN",
+        help="let web pages from ORIGIN (e.g. https://example.org; repeatable; * for any) read "
+        "the answers (CORS; off by default)",
     )
     serve.add_argument(
         "--allow-update",
