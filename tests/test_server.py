@@ -722,3 +722,328 @@ def test_cli_usage_errors(
         status = exc.code
     assert status == 2
     assert message in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- dataset parameters
+
+G1, G2 = "http://example.org/g1", "http://example.org/g2"
+GRAPH_ROWS = "SELECT ?s ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } ORDER BY ?s"
+
+
+@pytest.fixture
+def two_graphs() -> Iterator[SparqlServer]:
+    """Two named graphs, <s1> in G1 and <s2> in G2; updates with :data:`TOKEN`."""
+    with OxigraphStore() as store:
+        store.update(
+            f"INSERT DATA {{ GRAPH <{G1}> {{ <http://example.org/s1> <http://example.org/p> 1 }} "
+            f"GRAPH <{G2}> {{ <http://example.org/s2> <http://example.org/p> 2 }} }}"
+        )
+        with running(store, ServerSettings(allow_update=True, token=TOKEN)) as server:
+            yield server
+
+
+def cells(body: bytes) -> list[tuple[str, ...]]:
+    """The bound values of each row in the head's variable order, rows sorted."""
+    names = json.loads(body)["head"]["vars"]
+    return sorted(tuple(b[v]["value"] for v in names if v in b) for b in json_rows(body))
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ([], [("http://example.org/s1",), ("http://example.org/s1", G1),
+              ("http://example.org/s2",), ("http://example.org/s2", G2)]),
+        ([("default-graph-uri", G1)], [("http://example.org/s1",)]),
+        ([("named-graph-uri", G2)], [("http://example.org/s2", G2)]),
+        (
+            [("default-graph-uri", G1), ("default-graph-uri", G2), ("named-graph-uri", G1)],
+            [("http://example.org/s1",), ("http://example.org/s1", G1), ("http://example.org/s2",)],
+        ),
+    ],
+    ids=["union", "default", "named", "both"],
+)  # fmt: skip
+def test_query_dataset_parameters(
+    two_graphs: SparqlServer, params: list[tuple[str, str]], expected: list[tuple[str, ...]]
+) -> None:
+    from urllib.parse import urlencode
+
+    status, _, body = call(
+        two_graphs, "GET", "/sparql?" + urlencode([("query", GRAPH_ROWS), *params])
+    )
+    assert status == 200
+    assert cells(body) == expected
+
+
+def test_dataset_parameters_override_from(two_graphs: SparqlServer) -> None:
+    query = f"SELECT ?s FROM <{G2}> WHERE {{ ?s ?p ?o }}"
+    status, _, body = call(two_graphs, "GET", get_query(query, **{"default-graph-uri": G1}))
+    assert (status, cells(body)) == (200, [("http://example.org/s1",)])
+    status, _, body = call(two_graphs, "GET", get_query(query))
+    assert status == 403 and "FROM <http://example.org/g2>" in body.decode()
+
+
+def test_update_dataset_parameters(two_graphs: SparqlServer) -> None:
+    update = (
+        "INSERT { GRAPH <http://example.org/out> { ?s a <http://example.org/Found> } } "
+        "WHERE { ?s ?p ?o }"
+    )
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+    status, _, body = call(two_graphs, "POST", f"/sparql?using-graph-uri={G2}", update, headers)
+    assert (status, body) == (200, b"update done\n")
+    found = "SELECT ?s WHERE { GRAPH <http://example.org/out> { ?s ?p ?o } }"
+    assert cells(call(two_graphs, "GET", get_query(found))[2]) == [("http://example.org/s2",)]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        ("/sparql?query=ASK%7B%7D&using-graph-uri=http://example.org/g1", None,
+         "using-graph-uri is not a parameter of a query; use default-graph-uri or named-graph-uri"),
+        ("/sparql?query=ASK%7B%7D&default-graph-uri=not%20an%20iri", None,
+         "default graph: 'not an iri' is not an absolute IRI"),
+        ("/sparql?default-graph-uri=http://example.org/g1", "INSERT DATA { }",
+         "default-graph-uri is not a parameter of a update; use using-graph-uri or "
+         "using-named-graph-uri"),
+        (f"/sparql?using-graph-uri={G1}", f"WITH <{G2}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
+         "the update names its own dataset (USING or WITH) and the request gives one too"),
+    ],
+    ids=["using-on-query", "bad-iri", "default-on-update", "with-conflict"],
+)  # fmt: skip
+def test_dataset_parameter_refusals(
+    two_graphs: SparqlServer, path: str, body: str | None, message: str
+) -> None:
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+    status, _, text = call(
+        two_graphs, "POST" if body else "GET", path, body, headers if body else None
+    )
+    assert status == 400
+    assert text.decode().startswith(f"400 Bad Request: {message}")
+    assert len(text.decode().splitlines()) == 1
+    assert len(two_graphs.store) == 2
+
+
+@pytest.mark.parametrize(
+    ("settings", "base"),
+    [(None, "{url}/sparql"), (ServerSettings(base_iri="http://example.org/base/"), "http://example.org/base/")],
+)  # fmt: skip
+def test_base_iri(settings: ServerSettings | None, base: str) -> None:
+    with OxigraphStore() as store, running(store, settings) as server:
+        status, _, body = call(
+            server, "GET", get_query("CONSTRUCT { <s> <p> <o> } WHERE {}"),
+            headers={"Accept": "application/n-triples"},
+        )  # fmt: skip
+        prefix = base.format(url=server.url).rsplit("/", 1)[0] + "/"
+    assert (status, body.decode()) == (200, f"<{prefix}s> <{prefix}p> <{prefix}o> .\n")
+
+
+# --------------------------------------------------------------------------- Graph Store Protocol
+
+GSP = "/rdf-graph-store"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+TURTLE = {"Content-Type": "text/turtle", **AUTH}
+
+
+def graph_text(server: SparqlServer, graph: str) -> tuple[int, str]:
+    status, _, body = call(
+        server, "GET", f"{GSP}?graph={graph}", headers={"Accept": "application/n-triples"}
+    )
+    return status, body.decode()
+
+
+def test_graph_store_get_and_head(two_graphs: SparqlServer) -> None:
+    assert graph_text(two_graphs, G1) == (
+        200,
+        f'<http://example.org/s1> <http://example.org/p> "1"^^<{XSD.integer}> .\n',
+    )
+    status, headers, body = call(two_graphs, "HEAD", f"{GSP}?graph={G1}")
+    assert (status, headers["Content-Type"], body) == (200, "text/turtle; charset=utf-8", b"")
+    assert int(headers["Content-Length"]) > 0
+    status, _, body = call(
+        two_graphs, "GET", f"{GSP}?default", headers={"Accept": "application/n-triples"}
+    )
+    assert (status, sorted(body.decode().splitlines())) == (200, sorted(
+        graph_text(two_graphs, G1)[1].splitlines() + graph_text(two_graphs, G2)[1].splitlines()
+    ))  # fmt: skip
+    status, _, body = call(two_graphs, "GET", f"{GSP}?graph=http://example.org/none")
+    assert (status, body) == (
+        404,
+        b"404 Not Found: no graph <http://example.org/none> in the store\n",
+    )
+    status, _, _ = call(two_graphs, "GET", f"{GSP}?graph={G1}", headers={"Accept": "image/png"})
+    assert status == 406
+
+
+def test_graph_store_put_post_delete(two_graphs: SparqlServer) -> None:
+    new = "http://example.org/new"
+    status, _, body = call(two_graphs, "PUT", f"{GSP}?graph={new}", "<a:s> <a:p> 1 .", TURTLE)
+    assert (status, body) == (201, f"created <{new}>\n".encode())
+    assert graph_text(two_graphs, new) == (
+        200,
+        '<a:s> <a:p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+    )
+    status, headers, body = call(
+        two_graphs, "POST", f"{GSP}?graph={new}", "<a:s> <a:p> <a:o> .", TURTLE
+    )
+    assert (status, body, headers.get("Content-Length")) == (204, b"", None)
+    assert graph_text(two_graphs, new)[1] == (
+        '<a:s> <a:p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n<a:s> <a:p> <a:o> .\n'
+    )
+    status, _, _ = call(two_graphs, "PUT", f"{GSP}?graph={new}", "<a:x> <a:y> <rel> .", TURTLE)
+    assert status == 204
+    assert graph_text(two_graphs, new) == (200, f"<a:x> <a:y> <{new[:-3]}rel> .\n")
+    status, _, body = call(two_graphs, "DELETE", f"{GSP}?graph={new}", None, AUTH)
+    assert (status, body) == (204, b"")
+    assert graph_text(two_graphs, new)[0] == 404
+    status, _, _ = call(two_graphs, "DELETE", f"{GSP}?graph={new}", None, AUTH)
+    assert status == 404
+    assert len(two_graphs.store) == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "headers", "status", "message"),
+    [
+        ("PUT", f"{GSP}?graph={G1}", "<a:s> <a:p> 1 .", {"Content-Type": "text/turtle"}, 401,
+         "an update needs an Authorization: Bearer <token> header"),
+        ("PUT", f"{GSP}?graph={G1}", "<a:s> <a:p> 1 .",
+         {"Content-Type": "text/turtle", "Authorization": "Bearer x"}, 403,
+         "the bearer token is not the server's"),
+        ("PUT", f"{GSP}?graph={G1}", "{}", {"Content-Type": "application/ld+json", **AUTH}, 415,
+         "a graph sent with Content-Type application/ld+json: send text/turtle or "
+         "application/n-triples"),
+        ("POST", f"{GSP}?graph={G1}", "<a:s> <a:p> .", TURTLE, 400, "the graph does not parse: "),
+        ("PUT", f"{GSP}?default", "<a:s> <a:p> 1 .", TURTLE, 405,
+         "the default graph is the union of the named graphs, read-only here"),
+        ("GET", GSP, None, {}, 400, "name one graph: ?graph=IRI or ?default (and nothing else)"),
+        ("GET", f"{GSP}?graph={G1}&default", None, {}, 400, "name one graph"),
+        ("GET", f"{GSP}?graph=relative", None, {}, 400, "graph: 'relative' is not an absolute IRI"),
+        ("PATCH", f"{GSP}?graph={G1}", "", TURTLE, 405, "PATCH is not allowed here"),
+    ],
+    ids=["no-token", "wrong-token", "json-ld", "bad-turtle", "default", "no-graph", "both",
+         "relative", "patch"],
+)  # fmt: skip
+def test_graph_store_refusals(
+    two_graphs: SparqlServer, method: str, path: str, body: str | None,
+    headers: dict[str, str], status: int, message: str,
+) -> None:  # fmt: skip
+    before = two_graphs.store.export("nquads")
+    got, _, text = call(two_graphs, method, path, body, headers)
+    assert got == status
+    assert text.decode().startswith(f"{status} ") and message in text.decode()
+    assert len(text.decode().splitlines()) == 1
+    assert two_graphs.store.export("nquads") == before
+
+
+def test_graph_store_read_only_server(kb_server: SparqlServer) -> None:
+    status, _, body = call(kb_server, "DELETE", f"{GSP}?graph={DATA}x", None, AUTH)
+    assert status == 403 and "read-only" in body.decode()
+
+
+# --------------------------------------------------------------------------- CORS
+
+
+def test_cors_off_by_default(kb_server: SparqlServer) -> None:
+    _, headers, _ = call(
+        kb_server, "GET", get_query("ASK {}"), headers={"Origin": "https://a.example"}
+    )
+    assert "Access-Control-Allow-Origin" not in headers
+    status, _, _ = call(kb_server, "OPTIONS", "/sparql", headers={"Origin": "https://a.example"})
+    assert status == 405
+
+
+@pytest.mark.parametrize(
+    ("origins", "origin", "allowed", "vary"),
+    [
+        (("https://a.example", "https://b.example"), "https://b.example", "https://b.example",
+         "Origin"),
+        (("*",), "https://c.example", "*", None),
+        (("https://a.example",), "https://c.example", None, None),
+    ],
+)  # fmt: skip
+def test_cors_headers_and_preflight(
+    origins: tuple[str, ...], origin: str, allowed: str | None, vary: str | None
+) -> None:
+    with MemoryStore() as store, running(store, ServerSettings(cors_origins=origins)) as server:
+        status, headers, _ = call(server, "GET", get_query("ASK {}"), headers={"Origin": origin})
+        assert (status, headers.get("Access-Control-Allow-Origin"), headers.get("Vary")) == (
+            200, allowed, vary,
+        )  # fmt: skip
+        status, headers, body = call(
+            server, "OPTIONS", GSP,
+            headers={"Origin": origin, "Access-Control-Request-Method": "PUT"},
+        )  # fmt: skip
+    if allowed is None:
+        assert (status, body) == (
+            403,
+            f"403 Forbidden: the origin {origin!r} may not use this endpoint (CORS)\n".encode(),
+        )
+        return
+    assert (status, body) == (204, b"")
+    shown = {
+        k: v for k, v in headers.items() if k.startswith("Access-Control") or k in ("Allow", "Vary")
+    }
+    assert shown == {
+        "Allow": "GET, HEAD, PUT, POST, DELETE",
+        "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE",
+        "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
+        "Access-Control-Max-Age": "600",
+        "Access-Control-Allow-Origin": allowed,
+        **({"Vary": vary} if vary else {}),
+    }  # fmt: skip
+
+
+def test_cors_origin_must_be_an_origin() -> None:
+    with pytest.raises(InputError, match=r"CORS origin 'example\.org' is not scheme://host"):
+        ServerSettings(cors_origins=("example.org",))
+
+
+# --------------------------------------------------------------------------- canned forms
+
+
+def test_page_has_a_form_per_canned_query(kb_server: SparqlServer) -> None:
+    from coopgraph.catalogue import catalogue
+
+    page = call(kb_server, "GET", "/")[2].decode()
+    forms = re.findall(r'<form method="get" action="/" id="canned-([a-z-]+)">(.*?)</form>', page)
+    assert [name for name, _ in forms] == list(catalogue())
+    inputs = dict(forms)
+    assert re.findall(r'<input name="(\w+)"', inputs["state-partners"]) == ["state"]
+    assert '<input name="engagement" value="" placeholder="data:' in inputs["applicable-risks"]
+    assert inputs["applicable-risks"].count(" required>") == 1
+    assert "<input name=" not in inputs["competing-sponsors"]
+
+
+def test_canned_form_runs_and_escapes_labels() -> None:
+    evil = "<script>alert(1)</script>"
+    with MemoryStore() as store:
+        store.update(
+            f"INSERT DATA {{ GRAPH <{DATA}g> {{ <{DATA}s> a <{COOP}State> ; "
+            f'<http://www.w3.org/2000/01/rdf-schema#label> "{evil}" . '
+            f"<{DATA}e> <{COOP}provider> <{DATA}s> ; <{COOP}partner> <{DATA}n> . "
+            f"<{DATA}n> a <{COOP}NonStateActor> }} }}"
+        )
+        with running(store) as server:
+            status, _, body = call(server, "GET", f"/?canned=state-partners&state={DATA}s")
+            missing = call(server, "GET", "/?canned=applicable-risks&engagement=")
+            unknown = call(server, "GET", "/?canned=nope")
+    page = body.decode()
+    assert status == 200
+    assert "<script" not in page
+    table = page[page.index("<table>") : page.index("</table>")]
+    assert re.findall(r"<td>(.*?)</td>", table)[:2] == [
+        "data:s (&lt;script&gt;alert(1)&lt;/script&gt;)", "data:n",
+    ]  # fmt: skip
+    assert f'<input name="state" value="{DATA}s"' in page
+    assert page.index('id="canned-state-partners"') < page.index("<table>")
+    assert missing[0] == 400
+    assert (
+        '<p class="error">400 query applicable-risks needs the parameter engagement'
+        in missing[2].decode()
+    )
+    assert unknown[0] == 404
+
+
+def test_cli_cors_and_base_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "0", "--cors", "nope"]) == 2
+    assert "CORS origin 'nope' is not scheme://host" in capsys.readouterr().err
+    assert main(["serve", "--port", "0", "--base", "relative"]) == 2
+    assert "base IRI: 'relative' is not an absolute IRI" in capsys.readouterr().err
