@@ -12,6 +12,8 @@ from coopgraph.cli.store import add_store_options, store_from_args
 from coopgraph.errors import InputError, ParameterError
 from coopgraph.validate import ENGINES, INFERENCE, REPORT_FORMATS, SEVERITIES, render, validate
 
+_FORMAT_HELP = "(turtle, nt, nquads, trig, xml, json-ld, n3); default: by file extension"
+
 _DESCRIPTION = """\
 Validate RDF data against the bundled coopgraph ontology and SHACL shapes, offline.
 
@@ -25,6 +27,19 @@ close (a missing safeguard); an Info is advice. Only violations fail, unless
 --fail-on warning (or info). Switch a bundled shape off with an extra shapes file
 holding `cgsh:SomeShape sh:deactivated true .` (prefix cgsh:
 <https://w3id.org/coopgraph/shapes#>).
+
+The options of pySHACL's and CASE's command lines work here too, mapped onto these:
+pySHACL's -f/--format is --report; -w/--allow-warnings is --fail-on violation (the
+default) and --allow-infos is --fail-on warning; -s/--shacl adds to the bundled shapes
+as --shapes does; -e/--ont-graph is --ontology. --focus and --shape take full IRIs or
+compact names (coop:, data:, cgsh:, sh:, ...), repeated or comma-separated; with both,
+each named shape is applied to each named node, as pySHACL does. cgsh:DefinedTermsCheck
+names the check for undefined terms. With --abort the shapes stop at the first
+constraint that yields a finding at or above --fail-on: the report holds the undefined
+terms and the findings up to that constraint, and says it may be incomplete.
+Not offered: pySHACL's -im/--imports (validation never fetches anything), -j/--js,
+--max-depth and --validate-each; for CASE's --review-tbox, review the ontology with
+`coopgraph qc` and `coopgraph check`.
 """
 
 _EXIT = """\
@@ -49,6 +64,11 @@ def _data(args: argparse.Namespace) -> list[str] | Graph:
         return Graph().parse(data=store.export("nt"), format="nt")
 
 
+def _names(values: list[str]) -> list[str]:
+    """Repeated and comma-separated IRIs (pySHACL takes one comma-separated list)."""
+    return [name for value in values for name in value.split(",") if name.strip()]
+
+
 def _run(args: argparse.Namespace) -> int:
     result = validate(
         _data(args),
@@ -59,6 +79,14 @@ def _run(args: argparse.Namespace) -> int:
         engine=args.engine,
         fail_on=args.fail_on,
         allow_undefined=args.allow_undefined,
+        focus=_names(args.focus),
+        use_shapes=_names(args.shape),
+        abort=args.abort,
+        metashacl=args.metashacl,
+        advanced=args.advanced,
+        iterate_rules=args.iterate_rules,
+        shapes_format=args.shapes_format,
+        ontology_format=args.ontology_format,
     )
     text = render(result, args.report)
     if args.output:
@@ -85,29 +113,82 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_store_options(sub)
     sub.add_argument(
         "--format",
+        "--data-format",
+        "-df",
         metavar="FORMAT",
-        help="RDF format of the DATA files (turtle, nt, nquads, trig, xml, json-ld, n3);"
-        " default: by file extension",
+        help=f"RDF format of the DATA files {_FORMAT_HELP}",
     )
     sub.add_argument(
         "--shapes",
+        "--shacl",
+        "-s",
         action="append",
         default=[],
         metavar="FILE",
         help="an extra shapes file, added to the bundled shapes (repeatable)",
     )
     sub.add_argument(
+        "--shapes-format", "-sf", metavar="FORMAT", help=f"RDF format of --shapes {_FORMAT_HELP}"
+    )
+    sub.add_argument(
         "--ontology",
+        "--ont-graph",
+        "-e",
         action="append",
         default=[],
         metavar="FILE",
         help="an extra ontology file, added to the bundled ontology (repeatable)",
     )
     sub.add_argument(
+        "--ontology-format",
+        "-ef",
+        metavar="FORMAT",
+        help=f"RDF format of --ontology {_FORMAT_HELP}",
+    )
+    sub.add_argument(
         "--inference",
+        "-i",
         choices=INFERENCE,
         default="none",
-        help="pre-inference over data and ontology before validation (default: none)",
+        help="pre-inference over data and ontology before validation (default: none;"
+        " both: RDFS and OWL RL)",
+    )
+    sub.add_argument(
+        "--focus",
+        action="append",
+        default=[],
+        metavar="IRI",
+        help="validate only this focus node (repeatable, or comma-separated)",
+    )
+    sub.add_argument(
+        "--shape",
+        action="append",
+        default=[],
+        metavar="IRI",
+        help="validate only with this shape (repeatable, or comma-separated)",
+    )
+    sub.add_argument(
+        "--abort",
+        action="store_true",
+        help="stop at the first constraint with a finding at or above --fail-on",
+    )
+    sub.add_argument(
+        "--metashacl",
+        "-m",
+        action="store_true",
+        help="first check the shapes (bundled and extra) against SHACL-for-SHACL",
+    )
+    sub.add_argument(
+        "--advanced",
+        "-a",
+        action="store_true",
+        help="enable SHACL Advanced Features: rules, functions, custom targets (pySHACL runs them)",
+    )
+    sub.add_argument(
+        "--iterate-rules",
+        "-it",
+        action="store_true",
+        help="with --advanced, run the rules again until nothing new is inferred",
     )
     sub.add_argument(
         "--engine",
@@ -119,14 +200,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--report",
         choices=REPORT_FORMATS,
         default="human",
-        help="report format (default: human; turtle is the standard sh:ValidationReport)",
+        help="report format (default: human; turtle, nt, xml and json-ld are the standard"
+        " sh:ValidationReport)",
     )
     sub.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-    sub.add_argument(
+    failing = sub.add_mutually_exclusive_group()
+    failing.add_argument(
         "--fail-on",
         choices=[s.lower() for s in SEVERITIES],
         default="violation",
         help="the least severe finding that makes the data non-conforming (default: violation)",
+    )
+    failing.add_argument(
+        "--allow-warnings",
+        "--allow-warning",
+        "-w",
+        dest="fail_on",
+        action="store_const",
+        const="violation",
+        help="pySHACL's name for --fail-on violation (the default)",
+    )
+    failing.add_argument(
+        "--allow-infos",
+        "--allow-info",
+        dest="fail_on",
+        action="store_const",
+        const="warning",
+        help="pySHACL's name for --fail-on warning",
     )
     sub.add_argument(
         "--allow-undefined",
