@@ -195,6 +195,36 @@ def test_oxigraph_load_syntax_error_writes_nothing(tmp_path: Path, on_disk: bool
     store.close()
 
 
+@pytest.mark.parametrize(
+    ("backend", "steps"),
+    [
+        ("memory", ["parsing"]),
+        ("oxigraph-memory", ["checking", "writing"]),
+        ("oxigraph-disk-bulk", ["checking", "writing"]),
+        ("oxigraph-disk-general", ["checking", "parsing"]),  # big file, graph with data
+    ],
+)
+def test_load_reports_progress(tmp_path: Path, backend: str, steps: list[str]) -> None:
+    """Store.load tells its progress callback each step from 0 to the file's size."""
+    path, graph = COMPLIANCE_DATASET[0]
+    if backend == "memory":
+        store: MemoryStore | OxigraphStore = MemoryStore()
+    else:
+        store = OxigraphStore(None if backend == "oxigraph-memory" else tmp_path / "db")
+        store.bulk_threshold = 1
+    if backend == "oxigraph-disk-general":
+        store.load(COMPLIANCE_DATASET[1][0], graph=graph)
+    calls: list[tuple[str, int, int]] = []
+    assert store.load(path, graph=graph, progress=lambda *call: calls.append(call)) == 32
+    size = Path(path).stat().st_size
+    assert [s for s, done, _ in calls if done == 0] == steps
+    for step in steps:
+        done = [d for s, d, total in calls if s == step and total == size]
+        assert done == sorted(done) and done[0] == 0 and done[-1] == size, step
+    assert {total for _, _, total in calls} == {size}
+    store.close()
+
+
 def test_closed_store_refuses_work() -> None:
     store = MemoryStore()
     store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from rdflib.compare import isomorphic
 from store_fixtures import COMPLIANCE_DATASET, G_ACTORS
 
 from coopgraph.cli import main
+from coopgraph.cli.store import render_bar
 
 ACTORS, ENGAGEMENTS = (path for path, _ in COMPLIANCE_DATASET)
 
@@ -72,3 +75,41 @@ def test_convert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert main(["convert", str(out), "-"]) == 2
     assert "--to" in capsys.readouterr().err
+
+
+def test_progress_bar_frames() -> None:
+    assert render_bar("[1/2] a.ttl", "parsing", 0, 2_000_000) == (
+        "[1/2] a.ttl: parsing  [........................]   0%  0.0/2.0 MB"
+    )
+    assert render_bar("[1/2] a.ttl", "writing", 1_000_000, 2_000_000) == (
+        "[1/2] a.ttl: writing  [############............]  50%  1.0/2.0 MB"
+    )
+    assert render_bar("x", "parsing", 5, 5).endswith("[########################] 100%  0.0/0.0 MB")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_load_draws_a_progress_bar_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.CaptureFixture[str]
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["load", str(ACTORS), "--store", str(tmp_path / "db")]) == 0
+    frames = [frame for frame in terminal.getvalue().split("\r\033[K") if frame]
+    size = ACTORS.stat().st_size / 1e6
+    prefix = f"[1/1] {ACTORS}"
+    # A check, then Oxigraph's loader reading the file again to write it; a frame per per cent.
+    assert frames[0] == f"{prefix}: checking [........................]   0%  0.0/{size:.1f} MB"
+    assert f"{prefix}: checking [########################] 100%  {size:.1f}/{size:.1f} MB" in frames
+    assert f"{prefix}: writing  [########################] 100%  {size:.1f}/{size:.1f} MB" in frames
+    assert frames[-1].startswith(f"{prefix}: 32 statements in ") and frames[-1].endswith(" s\n")
+
+
+def test_load_draws_nothing_when_stderr_is_not_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["load", str(ACTORS), "--store", str(tmp_path / "db")]) == 0
+    assert capsys.readouterr().err == ""

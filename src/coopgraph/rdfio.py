@@ -36,9 +36,9 @@ import os
 import re
 import stat
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, NamedTuple, TypeAlias
+from typing import IO, Any, NamedTuple, TypeAlias
 
 import pyoxigraph as ox
 import rdflib
@@ -54,6 +54,7 @@ __all__ = [
     "CheckedFile",
     "FileSummary",
     "Format",
+    "Progress",
     "check_file",
     "detect_format",
     "from_rdflib",
@@ -66,6 +67,8 @@ __all__ = [
 ]
 
 StrPath: TypeAlias = str | os.PathLike[str]
+Progress: TypeAlias = Callable[[str, int, int], None]
+"""Told ``(step, bytes done, bytes in all)`` as a file is read: for progress bars."""
 RdfData: TypeAlias = rdflib.Graph | Iterable[ox.Quad] | Iterable[ox.Triple]
 """What :func:`write` and :func:`serialize` accept: an rdflib Graph or Dataset, or pyoxigraph
 quads or triples."""
@@ -174,7 +177,11 @@ def _canonical_format(fmt: str, where: str | None) -> str:
 
 
 def read_quads(
-    path: StrPath, fmt: str | None = None, *, base_iri: str | None = None
+    path: StrPath,
+    fmt: str | None = None,
+    *,
+    base_iri: str | None = None,
+    progress: Progress | None = None,
 ) -> list[ox.Quad]:
     """Parse one RDF file completely into memory with pyoxigraph.
 
@@ -182,13 +189,14 @@ def read_quads(
     can load the result atomically. Quads from TriG, N-Quads and JSON-LD keep their
     graph names; triple formats give quads in the default graph. Relative IRIs
     resolve against ``base_iri``, by default the file's own ``file://`` URI.
-    Blank nodes get fresh identifiers on every call.
+    Blank nodes get fresh identifiers on every call. ``progress`` is told how far the
+    parser has read (step ``"parsing"``).
 
     Raises InputError (missing file, directory, unreadable, unknown format),
     NetworkRefusedError (remote JSON-LD context) or ParseError (empty, binary,
     not UTF-8, syntax error, refused XML entities, no statement at all).
     """
-    quads, _ = _parse(path, fmt, base_iri)
+    quads, _ = _parse(path, fmt, base_iri, progress)
     return quads
 
 
@@ -235,6 +243,29 @@ class CheckedFile(NamedTuple):
     def ox_format(self) -> ox.RdfFormat:
         return _OX_FORMATS[self.fmt]
 
+    def input(self, step: str, progress: Progress | None) -> bytes | IO[bytes]:
+        """The data for a parser or loader, telling ``progress`` how far it has read."""
+        return self.data if progress is None else _ReportingReader(self.data, step, progress)
+
+
+class _ReportingReader(io.BytesIO):
+    """The bytes of a file, reporting each read so that a progress bar can follow a parser."""
+
+    def __init__(self, data: bytes, step: str, progress: Progress) -> None:
+        super().__init__(data)
+        self._step, self._progress, self._total = step, progress, len(data)
+        progress(step, 0, self._total)
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self._progress(self._step, self.tell(), self._total)
+        return chunk
+
+    def readinto(self, buffer: Any) -> int:
+        count = super().readinto(buffer)
+        self._progress(self._step, self.tell(), self._total)
+        return count
+
 
 class FileSummary(NamedTuple):
     """What a file holds, from :func:`scan`: its statement count and the graphs they go to."""
@@ -264,16 +295,17 @@ def check_file(path: StrPath, fmt: str | None = None, base_iri: str | None = Non
     return CheckedFile(name, fmt, data, base_iri)
 
 
-def scan(source: CheckedFile) -> FileSummary:
+def scan(source: CheckedFile, progress: Progress | None = None) -> FileSummary:
     """Parse a checked file to the end without keeping its statements.
 
     A store that writes the file with its own loader calls this first, so that a syntax
     error is found before anything is written, at a fraction of the memory of
-    :func:`read_quads`. Raises ParseError as :func:`read_quads` does.
+    :func:`read_quads`. Raises ParseError as :func:`read_quads` does. ``progress`` is told
+    how far the parser has read (step ``"checking"``).
     """
     statements = 0
     graphs: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = set()
-    for quad in _statements(source, _parser(source)):
+    for quad in _statements(source, _parser(source, progress, "checking")):
         statements += 1
         graphs.add(quad.graph_name)
     _check_statements(source, statements, graphs)
@@ -281,21 +313,23 @@ def scan(source: CheckedFile) -> FileSummary:
 
 
 def _parse(
-    path: StrPath, fmt: str | None, base_iri: str | None
+    path: StrPath, fmt: str | None, base_iri: str | None, progress: Progress | None = None
 ) -> tuple[list[ox.Quad], dict[str, str]]:
     """Check and parse one file; also return the prefixes it declares."""
     source = check_file(path, fmt, base_iri)
-    parser = _parser(source, rename_blank_nodes=True)
+    parser = _parser(source, progress, "parsing", rename_blank_nodes=True)
     with _gc_paused():
         quads = list(_statements(source, parser))
     _check_statements(source, len(quads), {q.graph_name for q in quads})
     return quads, dict(parser.prefixes)
 
 
-def _parser(source: CheckedFile, *, rename_blank_nodes: bool = False) -> ox.QuadParser:
+def _parser(
+    source: CheckedFile, progress: Progress | None, step: str, *, rename_blank_nodes: bool = False
+) -> ox.QuadParser:
     try:
         return ox.parse(
-            source.data,
+            source.input(step, progress),
             source.ox_format,
             base_iri=source.base_iri,
             rename_blank_nodes=rename_blank_nodes,

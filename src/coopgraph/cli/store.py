@@ -80,33 +80,61 @@ def store_from_args(args: argparse.Namespace) -> Store:
     return open_store(spec, allow_network=args.allow_network, **given)  # type: ignore[arg-type]
 
 
-def _progress(message: str, final: bool = False) -> None:
-    """A progress line on stderr, redrawn in place, only when someone is watching."""
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r\033[K{message}" + ("\n" if final else ""))
-        sys.stderr.flush()
+_BAR_WIDTH = 24
+
+
+def render_bar(prefix: str, step: str, done: int, total: int) -> str:
+    """One frame of a file's progress bar: ``prefix: step [####....]  50%  1.0/2.0 MB``."""
+    percent = 100 if total <= 0 else min(100, done * 100 // total)
+    filled = _BAR_WIDTH * percent // 100
+    bar = "#" * filled + "." * (_BAR_WIDTH - filled)
+    return f"{prefix}: {step:<8} [{bar}] {percent:3d}%  {done / 1e6:.1f}/{total / 1e6:.1f} MB"
+
+
+class _ProgressLine:
+    """A status line on stderr, redrawn in place, only when someone is watching."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self._shown: tuple[str, int] | None = None
+        self.prefix = ""
+
+    def bar(self, step: str, done: int, total: int) -> None:
+        """The progress callback of :meth:`Store.load`: a redraw per step and per cent."""
+        key = (step, 100 if total <= 0 else done * 100 // total)
+        if key != self._shown:
+            self._shown = key
+            self.show(render_bar(self.prefix, step, done, total))
+
+    def show(self, message: str, final: bool = False) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r\033[K{message}" + ("\n" if final else ""))
+            sys.stderr.flush()
 
 
 def _load(args: argparse.Namespace) -> int:
     loaded: list[str] = []
     total = 0
     started = time.monotonic()
+    line = _ProgressLine()
     with store_from_args(args) as store:
         for number, path in enumerate(args.data, 1):
-            prefix = f"[{number}/{len(args.data)}] {path}"
-            size = os.path.getsize(path) if os.path.isfile(path) else 0
-            _progress(f"{prefix}: reading {size / 1e6:.1f} MB…")
+            line.prefix = f"[{number}/{len(args.data)}] {path}"
             began = time.monotonic()
             try:
-                count = store.load(path, args.format, args.graph)
+                count = store.load(
+                    path, args.format, args.graph, progress=line.bar if line.enabled else None
+                )
             except CoopgraphError as exc:
-                _progress("", final=False)
+                line.show("")
                 if loaded:
                     exc.args = (f"{exc} (loaded before it: {', '.join(loaded)})",)
                 raise
             loaded.append(path)
             total += count
-            _progress(f"{prefix}: {count} statements in {time.monotonic() - began:.1f} s", True)
+            line.show(
+                f"{line.prefix}: {count} statements in {time.monotonic() - began:.1f} s", True
+            )
         size = len(store)
         where = store.location + (f", graph <{args.graph}>" if args.graph else "")
     print(

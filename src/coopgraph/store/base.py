@@ -183,17 +183,26 @@ class Store(ABC):
         refuse_network(info, self.allow_network)
         self._update(sparql, info, dataset, _base(base_iri))
 
-    def load(self, path: StorePath, fmt: str | None = None, graph: str | None = None) -> int:
+    def load(
+        self,
+        path: StorePath,
+        fmt: str | None = None,
+        graph: str | None = None,
+        *,
+        progress: rdfio.Progress | None = None,
+    ) -> int:
         """Add one RDF file, all or nothing; returns the number of statements read.
 
         ``graph`` names the graph that receives the file's default-graph triples (a Turtle
         file's triples); named graphs in TriG/N-Quads keep their names. The file is parsed
-        completely before the store is touched, and added in one transaction.
+        completely before the store is touched, and added in one transaction. ``progress``
+        is told ``(step, bytes done, bytes in all)`` as the file is read: step ``"parsing"``;
+        a backend with a loader of its own reads it twice, ``"checking"`` then ``"writing"``.
         """
         self._check_open()
         target = self._graph_term(graph)
         try:
-            quads = rdfio.read_quads(path, fmt)
+            quads = rdfio.read_quads(path, fmt, progress=progress)
         except InputError as exc:
             exc.args = (f"{exc}; nothing was loaded into {self.location}",)
             raise

@@ -121,7 +121,14 @@ class OxigraphStore(Store):
 
     # ------------------------------------------------------------------ writes
 
-    def load(self, path: StorePath, fmt: str | None = None, graph: str | None = None) -> int:
+    def load(
+        self,
+        path: StorePath,
+        fmt: str | None = None,
+        graph: str | None = None,
+        *,
+        progress: rdfio.Progress | None = None,
+    ) -> int:
         """Add one RDF file, all or nothing, with Oxigraph's own loader.
 
         The file is checked and parsed to the end first (a syntax error leaves the store as
@@ -136,7 +143,7 @@ class OxigraphStore(Store):
         target = self._graph_term(graph)
         try:
             source = rdfio.check_file(path, fmt)
-            summary = rdfio.scan(source)
+            summary = rdfio.scan(source, progress)
         except InputError as exc:
             exc.args = (f"{exc}; nothing was loaded into {self.location}",)
             raise
@@ -146,8 +153,12 @@ class OxigraphStore(Store):
         }
         transactional = self.path is None or summary.statements < self.bulk_threshold
         if source.fmt == "n3" or not (transactional or self._all_empty(written)):
-            return super().load(path, fmt, graph)
-        arguments = {"input": source.data, "format": source.ox_format, "base_iri": source.base_iri}
+            return super().load(path, fmt, graph, progress=progress)
+        arguments = {
+            "input": source.input("writing", progress),
+            "format": source.ox_format,
+            "base_iri": source.base_iri,
+        }
         if target is not None:
             arguments["to_graph"] = target
         try:
@@ -155,7 +166,7 @@ class OxigraphStore(Store):
                 self._store.load(**arguments)
             else:
                 self._undo_on_failure(written, lambda: self._store.bulk_load(**arguments))
-        except (SyntaxError, ValueError) as exc:  # the scan passed: the file changed meanwhile
+        except (SyntaxError, ValueError) as exc:  # the loader refuses what the scan accepted
             raise InputError(
                 f"{source.name}: {_one_line(exc)}; nothing was loaded into {self.location}"
             ) from None
