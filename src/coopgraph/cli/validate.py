@@ -36,7 +36,8 @@ compact names (coop:, data:, cgsh:, sh:, ...), repeated or comma-separated; with
 each named shape is applied to each named node, as pySHACL does. cgsh:DefinedTermsCheck
 names the check for undefined terms. With --abort the shapes stop at the first
 constraint that yields a finding at or above --fail-on: the report holds the undefined
-terms and the findings up to that constraint, and says it may be incomplete.
+terms and the findings up to that constraint, and says it may be incomplete (the fast
+engine stops after one constraint, pySHACL after the node shape being checked).
 Not offered: pySHACL's -im/--imports (validation never fetches anything), -j/--js,
 --max-depth and --validate-each; for CASE's --review-tbox, review the ontology with
 `coopgraph qc` and `coopgraph check`.
