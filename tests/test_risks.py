@@ -12,6 +12,7 @@ from rdflib import URIRef
 from coopgraph.catalogue import run_select
 from coopgraph.dataset import open_dataset
 from coopgraph.errors import ParameterError, UnknownTermError
+from coopgraph import risks
 from coopgraph.risks import (
     IN_PLACE,
     Mitigation,
@@ -212,6 +213,29 @@ def fixtures_and_examples() -> Iterator[Store]:
     examples = [Path(str(f)) for f in example_files()]
     with open_dataset(sorted(FIXTURES.glob("*.ttl")) + examples) as opened:
         yield opened
+
+
+class _NotEmbedded:
+    """Stands in for OxigraphStore in coopgraph.risks: no store is one, so assess takes the
+    canned queries as they are."""
+
+
+@pytest.mark.parametrize("with_sources", [True, False])
+def test_embedded_store_gives_the_answer_of_the_canned_queries(
+    fixtures_and_examples: Store, monkeypatch: pytest.MonkeyPatch, with_sources: bool
+) -> None:
+    # On the embedded store assess works the risk factors out once (one query for the risks
+    # and the frameworks, one small query for the countermeasures) and reads the labels with a
+    # fixed query text; elsewhere it runs applicable-risks, countermeasure-gaps and
+    # governing-frameworks and label_map. Both give the same assessment, engagement by
+    # engagement.
+    store = fixtures_and_examples
+    engagements = _every_engagement(store)
+    assert len(engagements) > 20
+    fast = {e: to_json(assess(store, e, with_sources=with_sources)) for e in engagements}
+    monkeypatch.setattr(risks, "OxigraphStore", _NotEmbedded)
+    for engagement in engagements:
+        assert to_json(assess(store, engagement, with_sources=with_sources)) == fast[engagement]
 
 
 def test_countermeasures_are_the_rows_of_countermeasure_gaps(

@@ -1,15 +1,18 @@
 """The risk assessment of one engagement: which risks apply and why, what mitigates them, which
 of those countermeasures the engagement has, and which legal frameworks govern it.
 
-Everything here comes from the canned queries (``applicable-risks``, ``governing-frameworks``,
-``engagement-facts``, ``engagement-sources``), which read the domain knowledge from the
-ontology; this module groups their rows and words them for people. The countermeasures are the
-answer of ``countermeasure-gaps``, computed without working out the risks a second time: one
-small query reads the engagement's safeguards, what it is known to lack and what mitigates
-which risk, and they are joined here with the risks of ``applicable-risks`` (the tests check
-that this gives the canned query's rows). The labels of the terms in the assessment are read
-with one fixed query per batch of terms on the embedded store (a query text that changes with
-the terms costs more to check than to run).
+Everything here is the answer of the canned queries (``applicable-risks``,
+``countermeasure-gaps``, ``governing-frameworks``, ``engagement-facts``,
+``engagement-sources``), which read the domain knowledge from the ontology; this module groups
+their rows and words them for people. On most stores it runs them as they are. On the embedded
+store (the default, where an assessment should take milliseconds) it does not work out the risk
+factors three times: one query joins their shared block, read from the query file, with what
+carries a risk and what governs it (the rows of ``applicable-risks`` and
+``governing-frameworks``), and one small query reads the engagement's safeguards, what it is
+known to lack and what mitigates which risk, joined here with the risks as
+``countermeasure-gaps`` does; the labels are read with a fixed query text per batch of terms (a
+text that changes with the terms costs more to check than to run). tests/test_risks.py checks
+that both ways give the same assessment.
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import html
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from rdflib import RDF, Literal, URIRef
 
-from coopgraph.catalogue import resolve_term, run_select
+from coopgraph.catalogue import get_query, resolve_term, run_select
 from coopgraph.errors import ParameterError, UnknownTermError
 from coopgraph.render import compact_iri, display, label_map
 from coopgraph.store import OxigraphStore, SelectResult, Store, Term
@@ -81,6 +85,49 @@ WHERE {
     BIND("known absent" AS ?absence)
   }
 }
+"""
+
+# applicable-risks.rq and governing-frameworks.rq in one pass over the risk factors (on the
+# embedded store, where assess runs it): @FACTORS@ is their shared block, read from the query
+# file; the rest is what follows the block in each file. Rows with a ?risk are the rows of
+# applicable-risks, rows with a ?framework those of governing-frameworks (tests/test_risks.py
+# compares them on every fixture engagement).
+_ONE_PASS = """
+PREFIX coop: <https://w3id.org/coopgraph/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT ?engagement ?risk ?framework ?source ?factor ?actor (IRI(MIN(STR(?basis))) AS ?evidence)
+WHERE {
+  {
+    ?basis coop:assessedEngagement ?engagement ;
+           coop:identifiesRisk ?risk .
+    BIND("asserted" AS ?source)
+  }
+  UNION
+  {
+@FACTORS@
+    {
+      ?factor coop:carriesRisk ?risk .
+    }
+    UNION
+    {
+      ?framework coop:governs ?factor .
+      FILTER NOT EXISTS {
+        ?framework coop:jurisdictionCode ?jurisdiction .
+        FILTER NOT EXISTS {
+          ?engagement coop:provider ?provider .
+          ?provider coop:countryCode ?country .
+          FILTER(STR(?country) = STR(?jurisdiction))
+        }
+      }
+    }
+  }
+  BIND(IF(?source = "context", "", STR(?basis)) AS ?reason)
+}
+GROUP BY ?engagement ?risk ?framework ?source ?factor ?actor ?reason
+HAVING (COUNT(*) > 0)
 """
 
 # The rdfs:label and skos:prefLabel of up to _LABEL_SLOTS terms bound to ?t0, ?t1, ...: the
@@ -231,10 +278,21 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
     facts = engagement_facts(store, engagement)
     params = {"engagement": engagement}
 
+    if isinstance(store, OxigraphStore):
+        # the embedded store: the risk factors worked out once for the risks and the law
+        rows = store.query(_one_pass_query(), params)
+        found = rows.dicts() if isinstance(rows, SelectResult) else []
+        risk_rows = [row for row in found if row.get("risk") is not None]
+        framework_rows = [row for row in found if row.get("framework") is not None]
+        mitigations = _mitigations(store, engagement)
+    else:
+        risk_rows = run_select(store, "applicable-risks", params).dicts()
+        framework_rows = run_select(store, "governing-frameworks", params).dicts()
+        mitigations = _gap_rows(run_select(store, "countermeasure-gaps", params).dicts())
+
     reasons_by_risk: dict[URIRef, list[dict[str, Term]]] = {}
-    for row in run_select(store, "applicable-risks", params).dicts():
+    for row in risk_rows:
         reasons_by_risk.setdefault(row["risk"], []).append(row)  # type: ignore[arg-type]
-    mitigations = _mitigations(store, engagement)
     risks = tuple(
         RiskFinding(
             risk=risk,
@@ -244,7 +302,7 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
         for risk in sorted(reasons_by_risk)
     )
     reasons_by_framework: dict[URIRef, list[dict[str, Term]]] = {}
-    for row in run_select(store, "governing-frameworks", params).dicts():
+    for row in framework_rows:
         reasons_by_framework.setdefault(row["framework"], []).append(row)  # type: ignore[arg-type]
     frameworks = tuple(
         FrameworkFinding(framework, _reasons(reasons_by_framework[framework]))
@@ -280,6 +338,35 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
     return Assessment(engagement, risks, frameworks, facts, sources, _labels(store, terms))
 
 
+@cache
+def _one_pass_query() -> str:
+    """applicable-risks and governing-frameworks in one query: their shared risk-factor block,
+    taken from the query file, joined with what carries a risk and with what governs it."""
+    lines = get_query("applicable-risks").text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "# BEGIN risk factors" in line)
+    end = next(i for i, line in enumerate(lines) if "# END risk factors" in line)
+    return _ONE_PASS.replace("@FACTORS@", "\n".join(lines[start : end + 1]))
+
+
+def _gap_rows(rows: Iterable[dict[str, Term]]) -> Callable[[URIRef], tuple[Mitigation, ...]]:
+    """The rows of countermeasure-gaps as the mitigations of each risk."""
+    measures: dict[URIRef, dict[URIRef, tuple[str, list[URIRef]]]] = {}
+    for row in rows:
+        by_measure = measures.setdefault(row["risk"], {})  # type: ignore[arg-type]
+        measure = row["countermeasure"]
+        _, records = by_measure.setdefault(measure, (str(row["status"]), []))  # type: ignore[arg-type]
+        if isinstance(row.get("record"), URIRef):
+            records.append(row["record"])  # type: ignore[arg-type]
+
+    def of_risk(risk: URIRef) -> tuple[Mitigation, ...]:
+        return tuple(
+            Mitigation(measure, status, tuple(sorted(records)))
+            for measure, (status, records) in sorted(measures.get(risk, {}).items())
+        )
+
+    return of_risk
+
+
 def _mitigations(store: Store, engagement: URIRef) -> Callable[[URIRef], tuple[Mitigation, ...]]:
     """The rows of countermeasure-gaps for one risk of the engagement, as mitigations: every
     countermeasure that mitigates the risk, with its status and the records that implement it."""
@@ -304,7 +391,9 @@ def _mitigations(store: Store, engagement: URIRef) -> Callable[[URIRef], tuple[M
                 iris = tuple(sorted(r for r in records if isinstance(r, URIRef)))
                 found.append(Mitigation(measure, IN_PLACE, iris))
             else:
-                found.append(Mitigation(measure, KNOWN_ABSENT if measure in absent else NOT_RECORDED))
+                found.append(
+                    Mitigation(measure, KNOWN_ABSENT if measure in absent else NOT_RECORDED)
+                )
         return tuple(found)
 
     return of_risk
