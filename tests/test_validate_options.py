@@ -297,12 +297,13 @@ def test_metashacl_checks_the_bundled_shapes_too(
     assert _run(capsys, BACKGROUND)[0] == 0
     status, out, err = _run(capsys, BACKGROUND, "--metashacl")
     assert (status, out) == (2, "")
-    assert err == (
+    # pySHACL lists the allowed values in no fixed order.
+    assert err.startswith(
         "coopgraph: error: the bundled shapes: not a valid SHACL shapes graph: <urn:ex:S>:"
-        ' Value Literal("no") not in list [\'Literal("true" = True, datatype=xsd:boolean)\','
-        " 'Literal(\"false\" = False, datatype=xsd:boolean)'] (checked against the W3C"
-        " SHACL-for-SHACL shapes)\n"
+        ' Value Literal("no") not in list ['
     )
+    assert err.endswith("] (checked against the W3C SHACL-for-SHACL shapes)\n")
+    assert err.count("\n") == 1
     with pytest.raises(ShapesError):
         validate([BACKGROUND], metashacl=True)
 
