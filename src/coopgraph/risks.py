@@ -132,7 +132,7 @@ HAVING (COUNT(*) > 0)
 
 # The rdfs:label and skos:prefLabel of up to _LABEL_SLOTS terms bound to ?t0, ?t1, ...: the
 # text never changes, so the store layer checks it once.
-_LABEL_SLOTS = 24
+_LABEL_SLOTS = 8
 _SLOT_LABELS = (
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
