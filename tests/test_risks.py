@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
+from coopgraph import risks
 from coopgraph.catalogue import run_select
 from coopgraph.dataset import open_dataset
 from coopgraph.errors import ParameterError, UnknownTermError
-from coopgraph import risks
+from coopgraph.render import label_map
 from coopgraph.risks import (
     IN_PLACE,
     Mitigation,
@@ -23,7 +24,6 @@ from coopgraph.risks import (
     summary,
     to_json,
 )
-from coopgraph.render import label_map
 from coopgraph.store import Store
 from coopgraph.vocab import COOP, DATA
 

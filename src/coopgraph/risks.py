@@ -63,7 +63,8 @@ WHERE {
            || EXISTS { ?safeguard (rdfs:subPropertyOf
                          |rdfs:subPropertyOf/rdfs:subPropertyOf
                          |rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf
-                         |rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf) coop:hasSafeguard })
+                         |rdfs:subPropertyOf/rdfs:subPropertyOf/rdfs:subPropertyOf
+                          /rdfs:subPropertyOf) coop:hasSafeguard })
     {
       ?record coop:implements ?countermeasure .
     }
@@ -73,7 +74,8 @@ WHERE {
               |rdf:type/rdfs:subClassOf
               |rdf:type/rdfs:subClassOf/rdfs:subClassOf
               |rdf:type/rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf
-              |rdf:type/rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf) ?recordKind .
+              |rdf:type/rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf
+               /rdfs:subClassOf) ?recordKind .
       ?recordKind rdfs:subClassOf ?implementation .
       ?implementation owl:onProperty coop:implements ;
                       owl:hasValue ?countermeasure .
