@@ -8,7 +8,7 @@ the query fixtures and the example knowledge base.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import owlrl
@@ -19,6 +19,7 @@ from rdflib import URIRef
 from coopgraph import rdfio
 from coopgraph.catalogue import catalogue, run_select
 from coopgraph.dataset import open_dataset
+from coopgraph.errors import StoreError
 from coopgraph.risks import assess, to_json
 from coopgraph.store import OxigraphStore, Store
 from coopgraph.vocab import example_files, ontology_file
@@ -39,10 +40,13 @@ def engagements(store: Store) -> list[URIRef]:
     return [row[0] for row in result.rows]  # type: ignore[union-attr,misc]
 
 
-def all_answers(store: Store, targets: list[URIRef]) -> Answers:
-    """Every canned query's rows: once per engagement when it takes one, else once."""
+def all_answers(store: Store, targets: list[URIRef], skip: Collection[str] = ()) -> Answers:
+    """Every canned query's rows (but those in ``skip``): once per engagement when it takes
+    one, else once."""
     answers: Answers = {}
     for name, query in catalogue().items():
+        if name in skip:
+            continue
         takes_engagement = any(p.name == "engagement" for p in query.parameters)
         required = [p.name for p in query.parameters if p.required]
         for engagement in targets if takes_engagement else [None]:
@@ -131,14 +135,29 @@ def test_same_rows_with_and_without_owl_rl_materialisation(
 
 
 @pytest.fixture
-def backend_store(loaded_store: Callable[..., Store], store_backend: str) -> Store:
-    if store_backend == "virtuoso":
-        # Known defect, not hidden: Debian's Virtuoso 7.2.5 server process dies (connection
-        # closed, nothing in its log) on one of the canned queries over the example knowledge
-        # base, which would take the session's shared server down for every later test.
-        # Finding the query and rewriting it for Virtuoso is open work (issue 6).
-        pytest.skip("Virtuoso 7.2.5 dies on a canned query over the example KB (issue 6)")
+def backend_store(loaded_store: Callable[..., Store]) -> Store:
     return loaded_store(ONTOLOGY, *DATA_FILES)
+
+
+UNANSWERED: dict[str, dict[str, str]] = {
+    "virtuoso": {
+        "countermeasure-gaps": (
+            "Virtuoso 7.2.5 refuses it before running it: its cost estimate overflows "
+            "('The estimated execution time -2147483648 (sec) exceeds the limit of 400 (sec)', "
+            "the figure changes from run to run) because of the OPTIONAL that looks up the "
+            "engagement's safeguard records (?engagement ?safeguard ?record with the "
+            "sub-property and class hierarchies) after the union of risk factors; without "
+            "that OPTIONAL it answers (issue 6)"
+        ),
+    },
+}
+"""Canned queries a backend cannot answer, with the reason: known defects, not hidden. The
+other queries must give the same rows there; a query listed here that answers again fails
+the test, so that it is taken off the list."""
+
+# (The Virtuoso server process used to die on the example knowledge base: on the date tests of
+# competing-sponsors, two FILTER NOT EXISTS nested in a FILTER EXISTS that joined both
+# engagements' dates. The query now tests the other engagement's dates one triple at a time.)
 
 
 # rdflib's own SPARQL engine needs about 3 s per engagement for the per-engagement queries
@@ -152,13 +171,22 @@ def test_same_rows_on_every_backend(
     targets, expected = reference
     if store_backend == "memory":
         targets = targets[:MEMORY_ENGAGEMENTS]
-    answers = all_answers(backend_store, targets)
+    unanswered = UNANSWERED.get(store_backend, {})
+    answers = all_answers(backend_store, targets, skip=unanswered)
     differences = [key for key in answers if answers[key] != expected[key]]
     assert differences == []
-    assert len(answers) >= len(catalogue()) + len(targets)
+    assert len(answers) >= len(catalogue()) - len(unanswered) + len(targets)
+    for name in unanswered:
+        with pytest.raises(StoreError):
+            run_select(backend_store, name, {"engagement": targets[0]})
 
 
-def test_same_assessment_on_every_backend(backend_store: Store) -> None:
+def test_same_assessment_on_every_backend(backend_store: Store, store_backend: str) -> None:
+    if "countermeasure-gaps" in UNANSWERED.get(store_backend, {}):
+        pytest.skip(
+            "the assessment runs countermeasure-gaps: "
+            + UNANSWERED[store_backend]["countermeasure-gaps"]
+        )
     with open_dataset(DATA_FILES) as store:
         for engagement in [URIRef(f"https://w3id.org/coopgraph/data/{e}") for e in KB_ENGAGEMENTS]:
             assert to_json(assess(backend_store, engagement)) == to_json(assess(store, engagement))
