@@ -216,8 +216,8 @@ def fixtures_and_examples() -> Iterator[Store]:
 
 
 class _NotEmbedded:
-    """Stands in for OxigraphStore in coopgraph.risks: no store is one, so assess takes the
-    canned queries as they are."""
+    """Stands in for OxigraphStore in coopgraph.risks: no store is one, so assess runs
+    applicable-risks and governing-frameworks as they are, and label_map."""
 
 
 @pytest.mark.parametrize("with_sources", [True, False])
@@ -225,10 +225,9 @@ def test_embedded_store_gives_the_answer_of_the_canned_queries(
     fixtures_and_examples: Store, monkeypatch: pytest.MonkeyPatch, with_sources: bool
 ) -> None:
     # On the embedded store assess works the risk factors out once (one query for the risks
-    # and the frameworks, one small query for the countermeasures) and reads the labels with a
-    # fixed query text; elsewhere it runs applicable-risks, countermeasure-gaps and
-    # governing-frameworks and label_map. Both give the same assessment, engagement by
-    # engagement.
+    # and the frameworks) and reads the labels with a fixed query text; elsewhere it runs
+    # applicable-risks and governing-frameworks and label_map. Both give the same assessment,
+    # engagement by engagement.
     store = fixtures_and_examples
     engagements = _every_engagement(store)
     assert len(engagements) > 20

@@ -4,15 +4,16 @@ of those countermeasures the engagement has, and which legal frameworks govern i
 Everything here is the answer of the canned queries (``applicable-risks``,
 ``countermeasure-gaps``, ``governing-frameworks``, ``engagement-facts``,
 ``engagement-sources``), which read the domain knowledge from the ontology; this module groups
-their rows and words them for people. On most stores it runs them as they are. On the embedded
-store (the default, where an assessment should take milliseconds) it does not work out the risk
-factors three times: one query joins their shared block, read from the query file, with what
-carries a risk and what governs it (the rows of ``applicable-risks`` and
-``governing-frameworks``), and one small query reads the engagement's safeguards, what it is
-known to lack and what mitigates which risk, joined here with the risks as
-``countermeasure-gaps`` does; the labels are read with a fixed query text per batch of terms (a
-text that changes with the terms costs more to check than to run). tests/test_risks.py checks
-that both ways give the same assessment.
+their rows and words them for people. The countermeasures are not read from
+``countermeasure-gaps``, which works out the risks again (and which Virtuoso 7 refuses to run):
+two small queries read what mitigates which risk, the engagement's safeguards and what it is
+known to lack, and they are joined here with the risks as that query does. On the embedded
+store (the default, where an assessment should take milliseconds) the risk factors are also
+worked out only once for the risks and the law: one query joins their shared block, read from
+the query file, with what carries a risk and what governs it (the rows of ``applicable-risks``
+and ``governing-frameworks``, which other stores run as they are); and the labels are read
+with a fixed query text per batch of terms (a text that changes with the terms costs more to
+check than to run). tests/test_risks.py checks that this gives the canned queries' answer.
 """
 
 from __future__ import annotations
@@ -42,21 +43,23 @@ NOT_RECORDED = "not recorded"
 """The status of a countermeasure the data says nothing about for the engagement."""
 
 # What countermeasure-gaps.rq adds to the risks of applicable-risks.rq, for every risk at once:
-# which countermeasure mitigates which risk; the engagement's safeguard records (coop:hasSafeguard
-# or a sub-property) and the countermeasures they implement, as stated or by a hasValue
-# restriction on their class; the countermeasures it is known to lack. Keep it in step with the
-# query file (tests/test_risks.py compares the two on every fixture engagement).
-_MITIGATIONS = """
+# which countermeasure mitigates which risk (_MITIGATES); the engagement's safeguard records
+# (coop:hasSafeguard or a sub-property) and the countermeasures they implement, as stated or by
+# a hasValue restriction on their class, and the countermeasures it is known to lack
+# (_SAFEGUARDS). Keep them in step with the query file (tests/test_risks.py compares the two on
+# every fixture engagement). Every branch of _SAFEGUARDS binds ?engagement: Virtuoso drops the
+# rows of a branch that leaves it unbound when the parameter is joined at the end.
+_MITIGATES = """
+PREFIX coop: <https://w3id.org/coopgraph/ontology#>
+SELECT DISTINCT ?risk ?countermeasure WHERE { ?countermeasure coop:mitigates ?risk . }
+"""
+_SAFEGUARDS = """
 PREFIX coop: <https://w3id.org/coopgraph/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT DISTINCT ?engagement ?risk ?countermeasure ?record ?absence
+SELECT DISTINCT ?engagement ?countermeasure ?record ?absence
 WHERE {
-  {
-    ?countermeasure coop:mitigates ?risk .
-  }
-  UNION
   {
     ?engagement ?safeguard ?record .
     FILTER(?safeguard = coop:hasSafeguard
@@ -286,11 +289,10 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
         found = rows.dicts() if isinstance(rows, SelectResult) else []
         risk_rows = [row for row in found if row.get("risk") is not None]
         framework_rows = [row for row in found if row.get("framework") is not None]
-        mitigations = _mitigations(store, engagement)
     else:
         risk_rows = run_select(store, "applicable-risks", params).dicts()
         framework_rows = run_select(store, "governing-frameworks", params).dicts()
-        mitigations = _gap_rows(run_select(store, "countermeasure-gaps", params).dicts())
+    mitigations = _mitigations(store, engagement)
 
     reasons_by_risk: dict[URIRef, list[dict[str, Term]]] = {}
     for row in risk_rows:
@@ -350,40 +352,22 @@ def _one_pass_query() -> str:
     return _ONE_PASS.replace("@FACTORS@", "\n".join(lines[start : end + 1]))
 
 
-def _gap_rows(rows: Iterable[dict[str, Term]]) -> Callable[[URIRef], tuple[Mitigation, ...]]:
-    """The rows of countermeasure-gaps as the mitigations of each risk."""
-    measures: dict[URIRef, dict[URIRef, tuple[str, list[URIRef]]]] = {}
-    for row in rows:
-        by_measure = measures.setdefault(row["risk"], {})  # type: ignore[arg-type]
-        measure = row["countermeasure"]
-        _, records = by_measure.setdefault(measure, (str(row["status"]), []))  # type: ignore[arg-type]
-        if isinstance(row.get("record"), URIRef):
-            records.append(row["record"])  # type: ignore[arg-type]
-
-    def of_risk(risk: URIRef) -> tuple[Mitigation, ...]:
-        return tuple(
-            Mitigation(measure, status, tuple(sorted(records)))
-            for measure, (status, records) in sorted(measures.get(risk, {}).items())
-        )
-
-    return of_risk
-
-
 def _mitigations(store: Store, engagement: URIRef) -> Callable[[URIRef], tuple[Mitigation, ...]]:
     """The rows of countermeasure-gaps for one risk of the engagement, as mitigations: every
     countermeasure that mitigates the risk, with its status and the records that implement it."""
-    result = store.query(_MITIGATIONS, {"engagement": engagement})
     mitigating: dict[object, set[URIRef]] = {}
+    result = store.query(_MITIGATES)
+    for row in result.dicts() if isinstance(result, SelectResult) else []:
+        mitigating.setdefault(row["risk"], set()).add(row["countermeasure"])  # type: ignore[arg-type]
     implemented: dict[object, set[object]] = {}
     absent: set[object] = set()
+    result = store.query(_SAFEGUARDS, {"engagement": engagement})
     for row in result.dicts() if isinstance(result, SelectResult) else []:
         measure = row.get("countermeasure")
         if row.get("record") is not None:
             implemented.setdefault(measure, set()).add(row["record"])
         elif row.get("absence") is not None:
             absent.add(measure)
-        elif row.get("risk") is not None:
-            mitigating.setdefault(row["risk"], set()).add(measure)  # type: ignore[arg-type]
 
     def of_risk(risk: URIRef) -> tuple[Mitigation, ...]:
         found = []
