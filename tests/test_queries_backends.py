@@ -181,12 +181,7 @@ def test_same_rows_on_every_backend(
             run_select(backend_store, name, {"engagement": targets[0]})
 
 
-def test_same_assessment_on_every_backend(backend_store: Store, store_backend: str) -> None:
-    if "countermeasure-gaps" in UNANSWERED.get(store_backend, {}):
-        pytest.skip(
-            "the assessment runs countermeasure-gaps: "
-            + UNANSWERED[store_backend]["countermeasure-gaps"]
-        )
+def test_same_assessment_on_every_backend(backend_store: Store) -> None:
     with open_dataset(DATA_FILES) as store:
         for engagement in [URIRef(f"https://w3id.org/coopgraph/data/{e}") for e in KB_ENGAGEMENTS]:
             assert to_json(assess(backend_store, engagement)) == to_json(assess(store, engagement))
