@@ -585,8 +585,12 @@ def to_rdflib(term: object) -> rdflib.term.Node:
     ones included, without rdflib's warnings. Raises InputError for what rdflib
     cannot represent (RDF 1.2 triple terms and literals with a base direction).
     """
-    with _rdflib_quiet():
-        return _term_to_rdflib(term)
+    # Only typed literals can make rdflib warn: the IRIs, blank nodes and strings that rows of
+    # query results mostly hold skip the quiet context, which costs more than the conversion.
+    if type(term) is ox.Literal and not term.language and term.datatype.value != _XSD_STRING:
+        with _rdflib_quiet():
+            return _term_to_rdflib(term)
+    return _term_to_rdflib(term)
 
 
 @contextlib.contextmanager
