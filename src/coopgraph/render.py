@@ -29,7 +29,14 @@ from rdflib.namespace import XSD
 
 from coopgraph import rdfio
 from coopgraph.errors import ParameterError
-from coopgraph.store import AskResult, GraphResult, QueryResult, SelectResult, Store
+from coopgraph.store import (
+    AskResult,
+    GraphResult,
+    OxigraphStore,
+    QueryResult,
+    SelectResult,
+    Store,
+)
 from coopgraph.store.analysis import sparql_term
 from coopgraph.vocab import PREFIXES
 
@@ -55,6 +62,22 @@ SELECT ?term ?property ?label WHERE {
   VALUES ?term { %s }
 }
 """
+# The same for up to _LABEL_SLOTS terms bound to ?t0, ?t1, ... (a short batch repeats its
+# last term): a union of small lookups costs the embedded store less than one VALUES join.
+_LABEL_SLOTS = 8
+_SLOT_LABELS = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "SELECT ?term ?property ?label "
+    + " ".join(f"?t{i}" for i in range(_LABEL_SLOTS))  # a bound variable must be projected
+    + " WHERE {\n"
+    + "\n  UNION\n".join(
+        f"  {{ ?t{i} ?property ?label . BIND(?t{i} AS ?term) "
+        "FILTER(?property = rdfs:label || ?property = skos:prefLabel) }"
+        for i in range(_LABEL_SLOTS)
+    )
+    + "\n}\n"
+)
 _RANKED_PROPERTIES = (
     URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
     URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
@@ -78,12 +101,28 @@ def label_map(store: Store, terms: Iterable[object]) -> dict[URIRef, str]:
     lexically first.
     """
     iris = sorted({t for t in terms if isinstance(t, URIRef) and _writable(t)})
+    if isinstance(store, OxigraphStore):
+        # One fixed text with the IRIs bound: the store layer checks it once per process.
+        batches = (
+            iris[start : start + _LABEL_SLOTS] for start in range(0, len(iris), _LABEL_SLOTS)
+        )
+        results = (
+            store.query(
+                _SLOT_LABELS,
+                {f"t{i}": batch[min(i, len(batch) - 1)] for i in range(_LABEL_SLOTS)},
+            )
+            for batch in batches
+        )
+    else:  # a remote store: few requests
+        results = (
+            store.query(
+                _LABELS % " ".join(sparql_term(i) for i in iris[start : start + _LABEL_BATCH])
+            )
+            for start in range(0, len(iris), _LABEL_BATCH)
+        )
     best: dict[URIRef, tuple[tuple[int, int, str], str]] = {}
-    for start in range(0, len(iris), _LABEL_BATCH):
-        batch = " ".join(sparql_term(iri) for iri in iris[start : start + _LABEL_BATCH])
-        result = store.query(_LABELS % batch)
-        rows = result.rows if isinstance(result, SelectResult) else []
-        for term, prop, label in rows:
+    for result in results:
+        for term, prop, label, *_ in result.rows if isinstance(result, SelectResult) else []:
             if not isinstance(term, URIRef) or not isinstance(label, Literal):
                 continue
             language = label.language or ""

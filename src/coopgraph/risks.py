@@ -24,13 +24,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from rdflib import RDF, Literal, URIRef
+from rdflib import RDF, URIRef
 
 from coopgraph.catalogue import get_query, resolve_term, run_select
 from coopgraph.errors import ParameterError, UnknownTermError
 from coopgraph.render import compact_iri, display, label_map
 from coopgraph.store import OxigraphStore, SelectResult, Store, Term
-from coopgraph.store.analysis import sparql_term
 from coopgraph.vocab import COOP
 
 REPORT_FORMATS = ("markdown", "html", "json")
@@ -134,27 +133,6 @@ WHERE {
 GROUP BY ?engagement ?risk ?framework ?source ?factor ?actor ?reason
 HAVING (COUNT(*) > 0)
 """
-
-# The rdfs:label and skos:prefLabel of up to _LABEL_SLOTS terms bound to ?t0, ?t1, ...: the
-# text never changes, so the store layer checks it once.
-_LABEL_SLOTS = 8
-_SLOT_LABELS = (
-    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-    "SELECT ?term ?property ?label "
-    + " ".join(f"?t{i}" for i in range(_LABEL_SLOTS))
-    + " WHERE {\n"
-    + "\n  UNION\n".join(
-        f"  {{ ?t{i} ?property ?label . BIND(?t{i} AS ?term) "
-        "FILTER(?property = rdfs:label || ?property = skos:prefLabel) }"
-        for i in range(_LABEL_SLOTS)
-    )
-    + "\n}\n"
-)
-_LABEL_PROPERTIES = (
-    URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-    URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
-)
 
 
 @dataclass(frozen=True)
@@ -339,7 +317,7 @@ def assess(store: Store, engagement: URIRef | str, *, with_sources: bool = True)
         terms.update(_reason_terms(framework.reasons))
     terms.update(s.record for s in sources)
     terms.update(s.confidence for s in sources)
-    return Assessment(engagement, risks, frameworks, facts, sources, _labels(store, terms))
+    return Assessment(engagement, risks, frameworks, facts, sources, label_map(store, terms))
 
 
 @cache
@@ -383,40 +361,6 @@ def _mitigations(store: Store, engagement: URIRef) -> Callable[[URIRef], tuple[M
         return tuple(found)
 
     return of_risk
-
-
-def _labels(store: Store, terms: Iterable[object]) -> dict[URIRef, str]:
-    """:func:`coopgraph.render.label_map` (the same labels), with a fixed query text on the
-    embedded store."""
-    if not isinstance(store, OxigraphStore):
-        return label_map(store, terms)
-    iris = sorted({t for t in terms if isinstance(t, URIRef) and _writable(t)})
-    best: dict[URIRef, tuple[tuple[int, int, str], str]] = {}
-    for start in range(0, len(iris), _LABEL_SLOTS):
-        batch = iris[start : start + _LABEL_SLOTS]
-        batch += [batch[-1]] * (_LABEL_SLOTS - len(batch))  # every slot bound
-        result = store.query(_SLOT_LABELS, {f"t{i}": iri for i, iri in enumerate(batch)})
-        for row in result.rows if isinstance(result, SelectResult) else []:
-            term, prop, label = row[:3]
-            if not isinstance(term, URIRef) or not isinstance(label, Literal):
-                continue
-            language = label.language or ""
-            rank = (
-                _LABEL_PROPERTIES.index(prop) if prop in _LABEL_PROPERTIES else 2,
-                0 if language.startswith("en") else 1 if not language else 2,
-                str(label),
-            )
-            if term not in best or rank < best[term][0]:
-                best[term] = (rank, str(label))
-    return {term: label for term, (_, label) in best.items()}
-
-
-def _writable(iri: URIRef) -> bool:
-    try:
-        sparql_term(iri)
-    except ParameterError:
-        return False
-    return True
 
 
 def _reason_terms(reasons: Iterable[Reason]) -> Iterable[object]:
