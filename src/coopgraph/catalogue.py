@@ -36,7 +36,7 @@ from coopgraph.errors import InputError, ParameterError, UnknownTermError
 from coopgraph.render import compact_iri
 from coopgraph.store import QueryResult, SelectResult, Store
 from coopgraph.store.analysis import validate_iri
-from coopgraph.vocab import PREFIXES, query_files
+from coopgraph.vocab import PREFIXES, query_files, query_variant_file
 
 PARAMETER_KINDS = ("IRI", "literal", "date")
 
@@ -95,6 +95,12 @@ class CannedQuery:
     text: str
     source: str
     """The file it was read from."""
+
+    def text_for(self, dialect: str) -> str:
+        """The text to run on a store of ``dialect`` (:attr:`Store.dialect`): the form written
+        for that dialect where one ships (``queries/DIALECT/NAME.rq``), else :attr:`text`."""
+        file = query_variant_file(self.name, dialect)
+        return self.text if file is None else file.read_text(encoding="utf-8")
 
     def parameter(self, name: str) -> Parameter:
         """The parameter called ``name``; ParameterError naming the declared ones otherwise."""
@@ -312,7 +318,8 @@ def run_query(
 ) -> QueryResult:
     """Run the canned query ``name`` on ``store`` with its parameters bound as terms."""
     query = get_query(name)
-    return store.query(query.text, bind_parameters(store, query, params or {}))
+    text = query.text_for(store.dialect)
+    return store.query(text, bind_parameters(store, query, params or {}))
 
 
 def run_select(

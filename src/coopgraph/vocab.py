@@ -52,6 +52,12 @@ def query_files() -> list[Traversable]:
     return _files("coopgraph.queries", ".rq")
 
 
+def query_variant_file(name: str, dialect: str) -> Traversable | None:
+    """The form of canned query ``name`` written for stores of ``dialect``, if one ships."""
+    file = resources.files("coopgraph.queries") / dialect / f"{name}.rq"
+    return file if file.is_file() else None
+
+
 def example_files() -> list[Traversable]:
     """The example knowledge base, one Turtle file per case study or topic."""
     return _files("coopgraph.examples", ".ttl")

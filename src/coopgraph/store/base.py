@@ -136,6 +136,12 @@ class Store(ABC):
     # ------------------------------------------------------------------ public API
 
     @property
+    def dialect(self) -> str:
+        """The SPARQL engine's dialect, for queries that ship a form written for it:
+        ``standard`` (a conformant engine), or ``virtuoso``."""
+        return "standard"
+
+    @property
     @abstractmethod
     def location(self) -> str:
         """Where the data lives (a path, ``memory``, a URL), for messages."""

@@ -164,6 +164,7 @@ class SparqlStore(Store):
         self._learned_cap: int | None = None
         self._cap_above = 0  # the server's cap is known to be above this many rows
         self._is_virtuoso = False
+        self._answered = False
         origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(query_url))
         self._system_graphs = _VIRTUOSO_SYSTEM_GRAPHS | {f"{origin}/sparql", f"{origin}/DAV/"}
         self._headers = {"User-Agent": f"coopgraph/{__version__}"}
@@ -193,6 +194,14 @@ class SparqlStore(Store):
     @property
     def location(self) -> str:
         return self.query_url
+
+    @property
+    def dialect(self) -> str:
+        """``virtuoso`` when the server says it is Virtuoso (its Server header; one ASK asks
+        it when no answer has come yet), else ``standard``."""
+        if not self._answered:
+            self.query("ASK {}")
+        return "virtuoso" if self._is_virtuoso else "standard"
 
     # ------------------------------------------------------------------ HTTP
 
@@ -226,6 +235,7 @@ class SparqlStore(Store):
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 payload = response.read()
+                self._answered = True
                 if "virtuoso" in (response.headers.get("Server") or "").lower():
                     self._is_virtuoso = True
                 return payload, response.headers
