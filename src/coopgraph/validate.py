@@ -30,7 +30,6 @@ import difflib
 import json
 import logging
 import os
-import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -48,6 +47,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from coopgraph import rdfio
 from coopgraph.errors import InputError, ParameterError
 from coopgraph.render import compact_iri, render_rows
+from coopgraph.store.analysis import validate_iri
 from coopgraph.vocab import COOP, PREFIXES, ontology_file, shapes_files
 
 __all__ = [
@@ -343,7 +343,6 @@ def _check_choice(option: str, value: str, choices: Sequence[str]) -> None:
         raise ParameterError(f"{option}: {value!r} is not one of: {', '.join(choices)}")
 
 
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _IRI_SCHEMES = ("http", "https", "urn", "file")
 
 
@@ -361,9 +360,10 @@ def resolve_name(option: str, name: str) -> URIRef:
             f"{option}: {name!r} is neither a full IRI (http, https, urn or file) nor a"
             f" compact name with a known prefix ({known})"
         )
-    if not _IRI.fullmatch(text):
-        raise ParameterError(f"{option}: {name!r} is not a valid IRI")
-    return URIRef(text)
+    try:
+        return URIRef(validate_iri(text))
+    except ParameterError:
+        raise ParameterError(f"{option}: {name!r} is not a valid IRI") from None
 
 
 def _severity(name: str) -> Severity:
