@@ -5,8 +5,10 @@ For each size (10k, 100k and 1M triples by default) the shared generator
 (``bench/synthetic.py``) writes clean synthetic data; then, for each engine, a fresh child
 process loads the bundled ontology and that file (the peak memory is the child's maximum
 resident set size above its size after imports), runs every canned query (the queries that
-take an engagement get a sample engagement), and times the risk assessment
-(:func:`coopgraph.risks.assess`, what ``coopgraph risks`` computes) of sample engagements.
+take an engagement get a sample engagement; a query with optional parameters runs a second time
+with them bound too, to that engagement's provider or partner, or to a broad type), and times
+the risk assessment (:func:`coopgraph.risks.assess`, what ``coopgraph risks`` computes) of
+sample engagements.
 Both engines must return the same number of rows for every query; a difference is reported.
 
 rdflib is given at most ``--rdflib-timeout`` seconds per query (its child is stopped after
@@ -41,6 +43,8 @@ from synthetic import generate  # noqa: E402 - the shared generator beside this 
 
 ENGINES = ("oxigraph", "rdflib")
 SAMPLE_ENGAGEMENTS = 20
+BOUND = " (all parameters)"
+"""Suffix of the step that runs a query with its optional parameters bound too."""
 REPEATS = 5
 
 
@@ -67,6 +71,27 @@ def _sample_engagements(store: Any, count: int) -> list[Any]:
     return rows[::step][:count]
 
 
+def _sample_values(store: Any, engagement: Any) -> dict[str, Any]:
+    """Values for every parameter the canned queries declare, taken from one engagement."""
+    from rdflib import URIRef
+
+    result = store.query(
+        "PREFIX coop: <https://w3id.org/coopgraph/ontology#> "
+        "SELECT ?e ?provider ?partner WHERE { ?e coop:provider ?provider ; coop:partner ?partner } "
+        "LIMIT 1",
+        {"e": engagement},
+    )
+    _, provider, partner = result.rows[0]
+    return {
+        "engagement": engagement,
+        "provider": provider,
+        "state": provider,
+        "partner": partner,
+        # a broad type: its rows come from its narrower types
+        "type": URIRef("https://w3id.org/coopgraph/ontology#TrainingAndExpertise"),
+    }
+
+
 def _time_query(store: Any, name: str, params: dict[str, Any], repeats: int) -> tuple[float, int]:
     from coopgraph.catalogue import run_select
 
@@ -89,12 +114,14 @@ def measure_queries(engine: str, path: str, names: list[str], queue: Any) -> Non
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - baseline) / 1024
     queue.put({"step": "load", "seconds": load, "peak_mb": peak, "triples": len(store)})
     sample = _sample_engagements(store, SAMPLE_ENGAGEMENTS)
+    values = _sample_values(store, sample[0])
     repeats = REPEATS if engine == "oxigraph" else 1
-    for name in names:
-        takes = {p.name for p in get_query(name).parameters if p.required}
-        params = {"engagement": sample[0]} if "engagement" in takes else {}
+    for step in names:
+        name, bound, _ = step.partition(BOUND)
+        parameters = get_query(name).parameters
+        params = {p.name: values[p.name] for p in parameters if p.required or bound}
         seconds, rows = _time_query(store, name, params, repeats)
-        queue.put({"step": name, "seconds": seconds, "rows": rows})
+        queue.put({"step": step, "seconds": seconds, "rows": rows})
     if engine == "oxigraph":
         from coopgraph.risks import assess
 
@@ -112,6 +139,23 @@ def measure_queries(engine: str, path: str, names: list[str], queue: Any) -> Non
             }
         )
     queue.put({"step": "done"})
+
+
+def _receive(queue: Any, child: Any, timeout: float | None) -> dict[str, Any]:
+    """The child's next message; queue.Empty after ``timeout`` seconds.
+
+    Raises SystemExit when the child has died without a word (rather than waiting forever).
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        wait = 1.0 if deadline is None else min(1.0, max(0.0, deadline - time.monotonic()))
+        try:
+            return queue.get(timeout=wait)
+        except queue_module.Empty:
+            if not child.is_alive() and queue.empty():
+                raise SystemExit(f"the benchmark child exited with code {child.exitcode}") from None
+            if deadline is not None and time.monotonic() >= deadline:
+                raise
 
 
 def run_engine(
@@ -133,7 +177,7 @@ def run_engine(
         try:
             while pending:
                 try:
-                    item = queue.get(timeout=None if pending[0] == "load" else timeout)
+                    item = _receive(queue, child, None if pending[0] == "load" else timeout)
                 except queue_module.Empty:
                     results[pending[0]] = {"timeout": timeout}
                     break
@@ -208,7 +252,11 @@ def main() -> None:
 
     from coopgraph.catalogue import catalogue
 
-    names = list(catalogue())
+    names = []
+    for name, query in catalogue().items():
+        names.append(name)
+        if any(not p.required for p in query.parameters):
+            names.append(name + BOUND)
     everything: dict[str, Any] = {}
     for size in args.sizes:
         path = str(generate(size, args.seed, defects=False))

@@ -592,16 +592,48 @@ def test_competing_sponsors_by_region(fixture_store: Store) -> None:
     ]
 
 
+DRILLS = "The drills were held."
+
+
 def test_case_studies_by_type_include_narrower_types(fixture_store: Store) -> None:
+    # type-hierarchy.ttl: data:drill, night-drill and urban-night-drill are two, three and four
+    # steps below training and expertise.
     assert answer(fixture_store, "case-studies-by-type", type="coop:TrainingAndExpertise") == [
+        ("coop:TrainingAndExpertise", "data:drill-case", DRILLS, "data:drill-1", "data:drill"),
+        ("coop:TrainingAndExpertise", "data:drill-case", DRILLS, "data:drill-2",
+         "data:night-drill"),
+        ("coop:TrainingAndExpertise", "data:drill-case", DRILLS, "data:drill-3",
+         "data:urban-night-drill"),
         ("coop:TrainingAndExpertise", "data:hill-case", None, "data:j-trains-hill",
          "coop:JointTraining"),
         ("coop:TrainingAndExpertise", "data:lake-case", "The militia held the lake shore.",
          "data:j-trains-lake", "coop:TrainingAndExpertise"),
     ]  # fmt: skip
+    # one to three steps below joint training
     assert answer(fixture_store, "case-studies-by-type", type="coop:JointTraining") == [
-        ("coop:JointTraining", "data:hill-case", None, "data:j-trains-hill", "coop:JointTraining")
-    ]
+        ("coop:JointTraining", "data:drill-case", DRILLS, "data:drill-1", "data:drill"),
+        ("coop:JointTraining", "data:drill-case", DRILLS, "data:drill-2", "data:night-drill"),
+        ("coop:JointTraining", "data:drill-case", DRILLS, "data:drill-3",
+         "data:urban-night-drill"),
+        ("coop:JointTraining", "data:hill-case", None, "data:j-trains-hill", "coop:JointTraining"),
+    ]  # fmt: skip
+    # a type with narrower types, none of which (nor itself) any fixture engagement has
+    assert answer(fixture_store, "case-studies-by-type", type="coop:MilitaryDiplomacy") == []
+
+
+def test_case_studies_by_type_without_a_type_list_every_type(fixture_store: Store) -> None:
+    rows = answer(fixture_store, "case-studies-by-type")
+    drill_case = [row for row in rows if row[1] == "data:drill-case"]
+    # each drill counts for its own type and every type above it: 3 + 4 + 5
+    assert sorted((row[0], row[3]) for row in drill_case) == sorted(
+        [("data:drill", "data:drill-1"), ("coop:JointTraining", "data:drill-1"),
+         ("coop:TrainingAndExpertise", "data:drill-1"),
+         ("data:night-drill", "data:drill-2"), ("data:drill", "data:drill-2"),
+         ("coop:JointTraining", "data:drill-2"), ("coop:TrainingAndExpertise", "data:drill-2"),
+         ("data:urban-night-drill", "data:drill-3"), ("data:night-drill", "data:drill-3"),
+         ("data:drill", "data:drill-3"), ("coop:JointTraining", "data:drill-3"),
+         ("coop:TrainingAndExpertise", "data:drill-3")]
+    )  # fmt: skip
 
 
 def test_intelligence_sharing_gaps(fixture_store: Store) -> None:
