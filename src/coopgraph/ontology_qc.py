@@ -37,6 +37,7 @@ from rdflib import Literal, Variable
 
 from coopgraph.errors import CoopgraphError, InputError, ParameterError
 from coopgraph.reason import StrPath, bundled_ontology_files, load_documents
+from coopgraph.usercache import cache_dir
 from coopgraph.vocab import COOP
 
 __all__ = [
@@ -232,7 +233,7 @@ def _compiled_checker() -> tuple[str, Path]:
     with as_file(resources.files("coopgraph").joinpath("qc", "DLProfileCheck.java")) as source:
         code = Path(source).read_bytes()
         key = hashlib.sha256(code + classpath.encode()).hexdigest()[:16]
-        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "coopgraph"
+        cache = cache_dir()
         target = cache / f"dlprofile-{key}"
         if (target / "DLProfileCheck.class").is_file():
             return classpath, target

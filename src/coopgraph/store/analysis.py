@@ -5,17 +5,25 @@ the network check, the parameter checks and the hints the remote client needs (t
 ``LIMIT``, which variables hold booleans) are decided once, in one place, the same way for all.
 It also turns RDF terms into SPARQL text for the one backend that must send text (the remote
 client's ``VALUES`` block and ``INSERT DATA``): IRIs are validated, literals fully escaped.
+
+rdflib's parser takes tens of milliseconds per query, more than the embedded store needs to
+answer most of them, so a query's analysis is also kept in the per-user cache
+(:mod:`coopgraph.usercache`), keyed by the query text's SHA-256 and by this module's source and
+rdflib's version (a change to either starts afresh): the next process skips the parse.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import rdflib
 from pyparsing import ParseBaseException
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.namespace import XSD
@@ -23,6 +31,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from coopgraph.errors import InputError, NetworkRefusedError, ParameterError
+from coopgraph.usercache import cache_dir, read_json, write_json
 
 BindingTerm = URIRef | Literal
 """What a query parameter may be bound to: an IRI or a literal (a blank node has no identity
@@ -235,13 +244,71 @@ def _syntax_error(kind: str, exc: ParseBaseException) -> InputError:
     return InputError(f"SPARQL {kind} syntax error at {where}: {exc.msg}")
 
 
+@lru_cache(maxsize=1)
+def _analysis_namespace() -> str | None:
+    """What the stored analyses depend on besides the query: this module and rdflib's parser."""
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:  # not installed as files: no cache
+        return None
+    return hashlib.sha256(source + rdflib.__version__.encode()).hexdigest()[:16]
+
+
+def _stored_analysis_path(sparql: str) -> Path | None:
+    namespace = _analysis_namespace()
+    if namespace is None:
+        return None
+    key = hashlib.sha256(sparql.encode("utf-8", "surrogatepass")).hexdigest()
+    return cache_dir() / f"sparql-analysis-{namespace}" / f"{key}.json"
+
+
+def _info_to_json(info: RequestInfo) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for field in fields(RequestInfo):
+        value = getattr(info, field.name)
+        if isinstance(value, frozenset | tuple):
+            value = sorted(value) if isinstance(value, frozenset) else list(value)
+        data[field.name] = value
+    return data
+
+
+def _info_from_json(data: Any) -> RequestInfo | None:
+    """The RequestInfo stored as ``data``; ``None`` when it is not one (a corrupt file)."""
+    if not isinstance(data, dict) or set(data) != {field.name for field in fields(RequestInfo)}:
+        return None
+    values: dict[str, Any] = {}
+    for field in fields(RequestInfo):
+        value, kind = data[field.name], str(field.type)
+        if value is None and kind.endswith("| None"):
+            pass
+        elif kind.startswith(("frozenset", "tuple")):
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                return None
+            value = frozenset(value) if kind.startswith("frozenset") else tuple(value)
+        elif type(value).__name__ != kind.removesuffix(" | None"):  # str, bool or int
+            return None
+        values[field.name] = value
+    return RequestInfo(**values)
+
+
 @lru_cache(maxsize=512)
 def analyse_query(sparql: str) -> RequestInfo:
     """Parse a query with rdflib's SPARQL 1.1 parser and report what the store layer needs.
 
     Raises InputError (exit 2) in one line when the text is not a SPARQL 1.1 query: a request
-    that cannot be checked for network access is not run.
+    that cannot be checked for network access is not run. The analysis of a well-formed query
+    is read from, or written to, the per-user cache.
     """
+    stored = _stored_analysis_path(sparql)
+    info = _info_from_json(read_json(stored)) if stored else None
+    if info is None:
+        info = _parse_query(sparql)
+        if stored:
+            write_json(stored, _info_to_json(info))
+    return info
+
+
+def _parse_query(sparql: str) -> RequestInfo:
     try:
         parsed = parseQuery(sparql)
     except ParseBaseException as exc:
@@ -551,7 +618,8 @@ def with_using(update: str, dataset: QueryDataset) -> str:
 def bind_as_text(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:
     """:func:`with_values`, re-parsed to prove the result is still one well-formed query."""
     text = with_values(sparql, bindings)
-    before, after = analyse_query(sparql), analyse_query(text)
+    # The bound text is new for every set of values: parsed, never cached.
+    before, after = analyse_query(sparql), _parse_query(text)
     if after.form != before.form or after.network != before.network:
         raise ParameterError("cannot bind parameters: the query's structure was not understood")
     return text
