@@ -25,6 +25,7 @@ from coopgraph.risks import (
     to_json,
 )
 from coopgraph.store import Store
+from coopgraph.store.analysis import bind_as_text
 from coopgraph.vocab import COOP, DATA
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "queries"
@@ -239,6 +240,22 @@ def test_embedded_store_gives_the_answer_of_the_canned_queries(
     monkeypatch.setattr(risks, "OxigraphStore", _NotEmbedded)
     for engagement in engagements:
         assert to_json(assess(store, engagement, with_sources=with_sources)) == fast[engagement]
+
+
+def test_one_pass_rows_do_not_depend_on_how_the_engagement_is_bound(
+    fixtures_and_examples: Store,
+) -> None:
+    # Regression: the one-pass query tested a framework's jurisdiction inside a UNION branch,
+    # where (by SPARQL's scoping) ?engagement is unbound. Bound by substitution, as on the
+    # embedded store, it looked right; bound by a VALUES block, as a remote store binds it,
+    # every national framework governed every engagement (the US laws on Colombia's talks with
+    # the AUC).
+    store = fixtures_and_examples
+    query = risks._one_pass_query()
+    for engagement in _every_engagement(store):
+        substituted = store.query(query, {"engagement": engagement})
+        as_values = store.query(bind_as_text(query, {"engagement": engagement}))
+        assert sorted(as_values.rows, key=repr) == sorted(substituted.rows, key=repr), engagement
 
 
 def test_countermeasures_are_the_rows_of_countermeasure_gaps(
