@@ -138,7 +138,7 @@ def test_syntax_errors_are_not_stored(cache: Path) -> None:
     assert _stored_files(cache) == []
 
 
-def test_another_rdflib_version_starts_a_new_cache(
+def test_another_rdflib_version_replaces_the_cache(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     analyse_query(EVERY_KIND_OF_FIELD)
@@ -150,8 +150,8 @@ def test_another_rdflib_version_starts_a_new_cache(
         analyse_query(EVERY_KIND_OF_FIELD)
     finally:
         analysis._analysis_namespace.cache_clear()
-    assert len({path.parent for path in _stored_files(cache)}) == 2
-    assert {path.name for path in _stored_files(cache)} == {first.name}
+    [second] = _stored_files(cache)  # the older version's entries are gone
+    assert (second.name, second.parent == first.parent) == (first.name, False)
 
 
 def test_texts_with_bound_values_are_not_stored(cache: Path) -> None:
@@ -160,3 +160,24 @@ def test_texts_with_bound_values_are_not_stored(cache: Path) -> None:
     bind_as_text(text, {"y": Literal("two")})
     [stored] = _stored_files(cache)
     assert stored.name == analysis.hashlib.sha256(text.encode()).hexdigest() + ".json"
+
+
+def test_the_cache_stops_growing_at_its_bound(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analysis, "MAX_STORED_ANALYSES", 2)
+    texts = [f"SELECT ?x WHERE {{ ?x ?p {n} }}" for n in range(3)]
+    infos = [analyse_query(text) for text in texts]
+    assert [info.variables for info in infos] == [frozenset({"x", "p"})] * 3
+    stored = {path.name for path in _stored_files(cache)}
+    assert stored == {analysis._stored_analysis_path(t).name for t in texts[:2]}  # type: ignore[union-attr]
+
+
+def test_a_new_version_removes_what_older_ones_stored(cache: Path) -> None:
+    old = cache / "sparql-analysis-0123456789abcdef"
+    old.mkdir(parents=True)
+    (old / "entry.json").write_text("{}")
+    unrelated = cache / "dlprofile-0123456789abcdef"
+    unrelated.mkdir()
+    analyse_query(EVERY_KIND_OF_FIELD)
+    assert sorted(path.name for path in cache.iterdir()) == sorted(
+        [unrelated.name, analysis._stored_analysis_path(EVERY_KIND_OF_FIELD).parent.name]  # type: ignore[union-attr]
+    )

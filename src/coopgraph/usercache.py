@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,18 @@ def read_json(path: Path) -> Any:
         return None
 
 
-def write_json(path: Path, value: Any) -> None:
+def write_json(path: Path, value: Any, *, max_entries: int | None = None) -> None:
     """Store ``value`` at ``path`` if the cache is writable.
 
-    A temporary file is renamed over the target, so a concurrent reader sees the old file or
-    the new one, never half of one.
+    With ``max_entries``, nothing new is stored once the directory holds that many entries: a
+    cache fed by requests from the network must not fill the disk. A temporary file is renamed
+    over the target, so a concurrent reader sees the old file or the new one, never half of one.
     """
     try:
+        if max_entries is not None and path.parent.is_dir():
+            with os.scandir(path.parent) as entries:
+                if sum(1 for _ in entries) >= max_entries:
+                    return
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     except OSError:
@@ -45,3 +51,13 @@ def write_json(path: Path, value: Any) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+
+
+def remove_other_versions(directory: Path) -> None:
+    """Delete the siblings of ``directory`` (named ``NAME-VERSION``) with the same ``NAME-``:
+    what an earlier version of the code cached."""
+    prefix = directory.name.rpartition("-")[0] + "-"
+    with contextlib.suppress(OSError):
+        for sibling in directory.parent.iterdir():
+            if sibling != directory and sibling.name.startswith(prefix) and sibling.is_dir():
+                shutil.rmtree(sibling, ignore_errors=True)

@@ -9,7 +9,9 @@ client's ``VALUES`` block and ``INSERT DATA``): IRIs are validated, literals ful
 rdflib's parser takes tens of milliseconds per query, more than the embedded store needs to
 answer most of them, so a query's analysis is also kept in the per-user cache
 (:mod:`coopgraph.usercache`), keyed by the query text's SHA-256 and by this module's source and
-rdflib's version (a change to either starts afresh): the next process skips the parse.
+rdflib's version (a change to either starts afresh and removes the old entries): the next
+process skips the parse. At most :data:`MAX_STORED_ANALYSES` are kept, since ``serve`` analyses
+whatever its clients send.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from coopgraph.errors import InputError, NetworkRefusedError, ParameterError
-from coopgraph.usercache import cache_dir, read_json, write_json
+from coopgraph.usercache import cache_dir, read_json, remove_other_versions, write_json
 
 BindingTerm = URIRef | Literal
 """What a query parameter may be bound to: an IRI or a literal (a blank node has no identity
@@ -244,6 +246,10 @@ def _syntax_error(kind: str, exc: ParseBaseException) -> InputError:
     return InputError(f"SPARQL {kind} syntax error at {where}: {exc.msg}")
 
 
+MAX_STORED_ANALYSES = 2000
+"""How many query analyses the per-user cache keeps (about 1 MB); later queries are not stored."""
+
+
 @lru_cache(maxsize=1)
 def _analysis_namespace() -> str | None:
     """What the stored analyses depend on besides the query: this module and rdflib's parser."""
@@ -304,7 +310,9 @@ def analyse_query(sparql: str) -> RequestInfo:
     if info is None:
         info = _parse_query(sparql)
         if stored:
-            write_json(stored, _info_to_json(info))
+            if not stored.parent.is_dir():  # the first analysis of this version
+                remove_other_versions(stored.parent)
+            write_json(stored, _info_to_json(info), max_entries=MAX_STORED_ANALYSES)
     return info
 
 
