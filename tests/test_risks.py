@@ -256,6 +256,14 @@ def test_one_pass_rows_do_not_depend_on_how_the_engagement_is_bound(
         substituted = store.query(query, {"engagement": engagement})
         as_values = store.query(bind_as_text(query, {"engagement": engagement}))
         assert sorted(as_values.rows, key=repr) == sorted(substituted.rows, key=repr), engagement
+    negotiation = DATA["eng-colombia-auc-negotiation"]
+    rows = store.query(bind_as_text(query, {"engagement": negotiation})).dicts()
+    assert sorted({row["framework"] for row in rows if row.get("framework")}) == [
+        COOP.AdditionalProtocolII,
+        COOP.CommonArticle3,
+        COOP.InternationalHumanRightsLaw,
+        COOP.UNSCResolution1373,
+    ]  # no US law: Colombia provides it
 
 
 def test_countermeasures_are_the_rows_of_countermeasure_gaps(

@@ -94,9 +94,8 @@ WHERE {
 # applicable-risks.rq and governing-frameworks.rq in one pass over the risk factors (on the
 # embedded store, where assess runs it; Virtuoso 7.2.5 fails on it with an internal error):
 # @FACTORS@ is their shared block, read from the query file; the rest is what follows the block
-# in each file. Rows with a ?risk are the rows of
-# applicable-risks, rows with a ?framework those of governing-frameworks (tests/test_risks.py
-# compares them on every fixture engagement).
+# in each file. Rows with a ?risk are the rows of applicable-risks, rows with a ?framework those
+# of governing-frameworks (tests/test_risks.py compares them on every fixture engagement).
 _ONE_PASS = """
 PREFIX coop: <https://w3id.org/coopgraph/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
