@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from importlib import resources
+from importlib.abc import Traversable
 
+import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
+from coopgraph import rdfio, vocab
 from coopgraph.vocab import COOP, ontology_file
 
 SAMPLE = """
@@ -65,3 +71,94 @@ def test_compacted_json_ld_reads_back_as_the_same_graph() -> None:
     assert node["provider"] == "data:UnitedStates"
     assert node["label"] == "US intelligence sharing with a partner"
     assert isomorphic(Graph().parse(data=text, format="json-ld"), original)
+
+
+# ----------------------------------------------------------- coopgraph's JSON-LD output
+
+
+def test_json_ld_output_is_compacted_with_the_published_context() -> None:
+    text = rdfio.serialize(Graph().parse(data=SAMPLE, format="turtle"), "json-ld")
+    assert json.loads(text) == {
+        "@context": _context(),
+        "id": "data:e1",
+        "type": "Engagement",
+        "endDate": {"type": "xsd:date", "@value": "2019-10-13"},
+        "engagementType": "IntelligenceSharing",
+        "formality": "Formal",
+        "label": "US intelligence sharing with a partner",
+        "partner": "data:Partner",
+        "provider": "data:UnitedStates",
+        "startDate": {"type": "xsd:gYear", "@value": "2015"},
+    }
+    assert vocab.jsonld_context() == _context()
+
+
+def test_expanded_json_ld_has_no_context() -> None:
+    original = Graph().parse(data=SAMPLE, format="turtle")
+    text = rdfio.serialize(original, "json-ld", expanded=True)
+    assert text.endswith("]\n")
+    [node] = json.loads(text)
+    assert node["@id"] == "https://w3id.org/coopgraph/data/e1"
+    assert node[str(COOP.provider)] == [{"@id": "https://w3id.org/coopgraph/data/UnitedStates"}]
+    assert isomorphic(Graph().parse(data=text, format="json-ld"), original)
+
+
+ROUND_TRIP_FILES = [
+    *(f for f in vocab.example_files()),
+    *(vocab.ontology_file(name) for name in (vocab.CORE_ONTOLOGY, vocab.ALIGNMENT_MODULE)),
+    *vocab.shapes_files(),
+]
+
+
+@pytest.mark.parametrize("source", ROUND_TRIP_FILES, ids=lambda f: f.name)
+def test_every_shipped_file_reads_back_from_compacted_json_ld(source: Traversable) -> None:
+    with resources.as_file(source) as path:
+        original = Graph().parse(path, format="turtle")
+    text = rdfio.serialize(original, "json-ld")
+    assert json.loads(text)["@context"] == _context()
+    assert isomorphic(Graph().parse(data=text, format="json-ld"), original)
+
+
+def test_list_order_is_kept_and_other_values_are_sorted() -> None:
+    graph = Graph().parse(
+        data="""
+        @prefix ex: <http://example.org/> .
+        ex:s ex:seq ( ex:c ex:a ex:b ) ; ex:ordered ( "z" "x" "y" ) ;
+             ex:set ex:c, ex:a, ex:b .
+        """,
+        format="turtle",
+    )
+    context = {
+        "ex": "http://example.org/",
+        "ordered": {"@id": "ex:ordered", "@container": "@list"},
+        "set": {"@id": "ex:set", "@type": "@id"},
+    }
+    document = json.loads(rdfio.serialize(graph, "json-ld", context=context))
+    assert document == {
+        "@context": context,
+        "@id": "ex:s",
+        "ex:seq": {"@list": [{"@id": "ex:c"}, {"@id": "ex:a"}, {"@id": "ex:b"}]},
+        "ordered": ["z", "x", "y"],
+        "set": ["ex:a", "ex:b", "ex:c"],
+    }
+
+
+def test_json_ld_output_does_not_depend_on_the_hash_seed() -> None:
+    # rdflib emits subjects in set order; without sorting, the output changes between runs.
+    script = (
+        "import sys\n"
+        "from coopgraph import rdfio\n"
+        "sys.stdout.write(rdfio.serialize(rdfio.read_quads(sys.argv[1]), 'json-ld'))\n"
+    )
+    with resources.as_file(vocab.example_files()[0]) as path:
+        outputs = {
+            subprocess.run(
+                [sys.executable, "-c", script, str(path)],
+                env={**os.environ, "PYTHONHASHSEED": seed},
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            for seed in ("1", "2", "3")
+        }
+    assert len(outputs) == 1

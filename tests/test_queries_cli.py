@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
+import threading
 from pathlib import Path
 
 import pytest
+import rdflib
 
 from coopgraph.catalogue import catalogue
 from coopgraph.cli import main
-from coopgraph.vocab import DATA
+from coopgraph.server import SparqlServer
+from coopgraph.store import open_store
+from coopgraph.vocab import DATA, jsonld_context
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "queries"
 PERIODS = str(FIXTURES / "designation-periods.ttl")
@@ -145,7 +150,14 @@ def test_sparql_select_construct_ask(capsys: pytest.CaptureFixture[str], tmp_pat
     status, out, _ = run(
         capsys, "sparql", "-f", str(construct), "--data", MITIGATIONS, "--format", "json-ld"
     )
-    assert status == 0 and json.loads(out)
+    assert status == 0
+    assert json.loads(out) == {
+        "@context": jsonld_context(),
+        "@graph": [
+            {"id": "data:fully-mitigated", "partner": "data:watch"},
+            {"id": "data:unmitigated", "partner": "data:watch"},
+        ],
+    }
     status, out, _ = run(capsys, "sparql", "ASK { ?s ?p ?o }", "--data", MITIGATIONS)
     assert (status, out) == (0, "true\n")
 
@@ -156,6 +168,52 @@ def test_sparql_refuses_network_access(capsys: pytest.CaptureFixture[str]) -> No
     )
     assert status == 2
     assert "may access the network" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("LOAD <http://example.org/x>", "this is a SPARQL update (LOAD), not a query"),
+        (
+            "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:b ex:c } ;"
+            " DELETE WHERE { ?s ex:gone ?o }",
+            "this is a SPARQL update (INSERT DATA, DELETE WHERE), not a query",
+        ),
+        # an empty text parses as an empty update: a syntax error, not an internal error
+        ("", "SPARQL query syntax error at line 1, column 1: Expected {SelectQuery"),
+        ("# nothing", "SPARQL query syntax error at line 1, column 10: Expected {SelectQuery"),
+    ],
+    ids=["load", "two-updates", "empty", "comment-only"],
+)
+def test_sparql_names_an_update_or_an_empty_text(
+    capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    status, out, err = run(capsys, "sparql", text)
+    assert (status, out) == (2, "")
+    assert err.startswith(f"coopgraph: error: {message}") and err.count("\n") == 1
+
+
+def test_allow_network_reaches_a_service_over_the_bundled_data(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --allow-network used to be ignored unless --store was given.
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    remote = open_store("memory")
+    remote.add(rdflib.Graph().parse(data="<urn:x:s> <urn:x:p> <urn:x:o> .", format="nt"))
+    server = SparqlServer(remote, ("127.0.0.1", 0), log=io.StringIO())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    query = (
+        f"SELECT ?o WHERE {{ SERVICE <http://127.0.0.1:{server.server_address[1]}/sparql> "
+        "{ <urn:x:s> <urn:x:p> ?o } }"
+    )
+    try:
+        allowed = run(capsys, "sparql", query, "--allow-network", "--format", "csv")
+        refused = run(capsys, "sparql", query, "--format", "csv")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert allowed == (0, "o\r\nurn:x:o\r\n", "")
+    assert refused[0] == 2 and "--allow-network on the command line" in refused[2]
 
 
 def test_risks_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
-from store_fixtures import COMPLIANCE_DATASET, G_ACTORS
+from store_fixtures import COMPLIANCE_DATASET, G_ACTORS, G_ENGAGEMENTS
 
+from coopgraph import rdfio
 from coopgraph.cli import main
 from coopgraph.cli.store import render_bar
+from coopgraph.vocab import jsonld_context
 
 ACTORS, ENGAGEMENTS = (path for path, _ in COMPLIANCE_DATASET)
 
@@ -75,6 +79,52 @@ def test_convert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert main(["convert", str(out), "-"]) == 2
     assert "--to" in capsys.readouterr().err
+
+
+def _blank_labels_erased(text: str) -> str:
+    """The fixtures hold one blank node, whose label is fresh on every read."""
+    return re.sub(r"_:\w+", "_:b", text)
+
+
+def _quads_read_back(text: str, tmp_path: Path) -> set[str]:
+    path = tmp_path / "read-back.jsonld"
+    path.write_text(text)
+    return {_blank_labels_erased(str(quad)) for quad in rdfio.read_quads(path)}
+
+
+def test_json_ld_is_compacted_unless_expanded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = f"oxigraph:{tmp_path / 'db'}"
+    for path, graph in COMPLIANCE_DATASET:
+        assert main(["load", str(path), "--store", store, "--graph", graph]) == 0
+    capsys.readouterr()
+    assert main(["export", "--store", store, "--format", "nquads"]) == 0
+    expected = {
+        _blank_labels_erased(line.removesuffix(" ."))
+        for line in capsys.readouterr().out.splitlines()
+    }
+    assert len(expected) == 53
+
+    assert main(["export", "--store", store, "--format", "json-ld"]) == 0
+    compact = json.loads(compact_text := capsys.readouterr().out)
+    assert compact["@context"] == jsonld_context()
+    assert [graph["id"] for graph in compact["@graph"]] == [G_ACTORS, G_ENGAGEMENTS]
+    assert _quads_read_back(compact_text, tmp_path) == expected
+
+    assert main(["export", "--store", store, "--format", "json-ld", "--expanded"]) == 0
+    expanded = json.loads(text := capsys.readouterr().out)
+    assert isinstance(expanded, list) and "@context" not in text
+    assert _quads_read_back(text, tmp_path) == expected
+
+    trig = tmp_path / "all.trig"
+    assert main(["export", "--store", store, "-o", str(trig)]) == 0
+    assert main(["convert", str(trig), "-", "--to", "json-ld"]) == 0
+    assert _blank_labels_erased(capsys.readouterr().out) == _blank_labels_erased(compact_text)
+    assert main(["convert", str(trig), str(tmp_path / "flat.jsonld"), "--expanded"]) == 0
+    flat = (tmp_path / "flat.jsonld").read_text()
+    assert isinstance(json.loads(flat), list) and "@context" not in flat
+    assert _quads_read_back(flat, tmp_path) == expected
 
 
 def test_progress_bar_frames() -> None:

@@ -28,13 +28,16 @@ def _load_shipped(store: Store, file: Traversable, graph: str) -> None:
         store.load(path, graph=graph)
 
 
-def open_dataset(data: Sequence[str | os.PathLike[str]] | None = None) -> Store:
+def open_dataset(
+    data: Sequence[str | os.PathLike[str]] | None = None, *, allow_network: bool = False
+) -> Store:
     """An in-memory Oxigraph store with the ontology and the data (by default the example
-    knowledge base), each in its own named graph.
+    knowledge base), each in its own named graph; ``allow_network`` lets its queries use
+    SERVICE and FROM <url>.
 
     Unreadable or malformed files raise InputError naming the file. The caller closes the store.
     """
-    target = open_store("oxigraph:")
+    target = open_store("oxigraph:", allow_network=allow_network)
     try:
         _load_shipped(target, ontology_file(), ONTOLOGY_GRAPH)
         if data:

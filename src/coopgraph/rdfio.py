@@ -20,6 +20,8 @@ defaults hold everywhere:
   ``owl:imports`` are ordinary triples here, never followed.
 * Blank nodes get fresh identifiers on every read, so the blank nodes of two
   files (or of two reads of one file) never merge by accident.
+* JSON-LD is written compacted with the published context
+  (``ontology/coopgraph.context.jsonld``, inline), unless flat expanded output is asked for.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from rdflib.plugins.serializers.jsonld import Converter
 from rdflib.plugins.shared.jsonld.context import Context
 
 from coopgraph.errors import InputError, NetworkRefusedError, ParseError
-from coopgraph.vocab import PREFIXES
+from coopgraph.vocab import PREFIXES, jsonld_context
 
 __all__ = [
     "FORMATS",
@@ -692,14 +694,21 @@ class _FromRdflib:
 # --------------------------------------------------------------------------- writing
 
 
-def serialize(graph: RdfData, fmt: str, *, context: dict[str, object] | None = None) -> str:
+def serialize(
+    graph: RdfData,
+    fmt: str,
+    *,
+    context: dict[str, object] | None = None,
+    expanded: bool = False,
+) -> str:
     """The text of ``graph`` (rdflib Graph/Dataset or pyoxigraph quads) in format ``fmt``.
 
     Triple formats (turtle, nt, xml, n3) receive the union of all named graphs.
-    JSON-LD is compacted with ``context`` when one is given (it must be inline:
-    a context that refers to a URL is refused, never fetched).
+    JSON-LD is compacted with ``context``, by default the published coopgraph context (it must
+    be inline: a context that refers to a URL is refused, never fetched); ``expanded`` writes
+    flat expanded JSON-LD without a context instead, about ten times faster on large data.
     """
-    return _serialize(graph, _canonical_format(fmt, None), context).decode("utf-8")
+    return _serialize(graph, _canonical_format(fmt, None), context, expanded).decode("utf-8")
 
 
 def write(
@@ -708,17 +717,18 @@ def write(
     fmt: str | None = None,
     *,
     context: dict[str, object] | None = None,
+    expanded: bool = False,
 ) -> None:
     """Write RDF to a file (format from ``fmt`` or the extension) or to an open stream.
 
-    The whole document is serialized before the destination is opened, so a
-    failure never leaves a truncated file behind.
+    JSON-LD is compacted as :func:`serialize` says. The whole document is serialized before the
+    destination is opened, so a failure never leaves a truncated file behind.
     """
     is_stream = hasattr(destination, "write")
     name = getattr(destination, "name", "<stream>") if is_stream else os.fspath(destination)
     if is_stream and fmt is None:
         raise InputError(f"{name}: give the RDF format to write to a stream")
-    data = _serialize(graph_or_quads, detect_format(str(name), fmt), context)
+    data = _serialize(graph_or_quads, detect_format(str(name), fmt), context, expanded)
     if is_stream:
         if isinstance(destination, io.TextIOBase):
             destination.write(data.decode("utf-8"))
@@ -732,9 +742,9 @@ def write(
         raise InputError(f"{name}: cannot write: {error.strerror or error}") from None
 
 
-def _serialize(data: RdfData, fmt: str, context: dict[str, object] | None) -> bytes:
-    if fmt == "json-ld" and context is not None:
-        return _jsonld_with_context(data, context)
+def _serialize(data: RdfData, fmt: str, context: dict[str, object] | None, expanded: bool) -> bytes:
+    if fmt == "json-ld" and not expanded:
+        return _jsonld_with_context(data, jsonld_context() if context is None else context)
     quads, prefixes = _to_quads(data)
     # Sorted output groups each subject's statements (compact Turtle) and is stable to diff.
     quads.sort(key=_sort_key)
@@ -746,9 +756,10 @@ def _serialize(data: RdfData, fmt: str, context: dict[str, object] | None) -> by
             _check_xml_predicates(statements)
     used = _used_prefixes(quads, prefixes) if fmt in ("turtle", "trig", "xml", "n3") else None
     try:
-        return ox.serialize(statements, format=_OX_FORMATS[fmt], prefixes=used)
+        text = ox.serialize(statements, format=_OX_FORMATS[fmt], prefixes=used)
     except (ValueError, TypeError) as error:
         raise InputError(f"cannot write {fmt}: {_one_line(str(error))}") from None
+    return text if text.endswith(b"\n") else text + b"\n"  # JSON-LD comes without one
 
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -871,10 +882,54 @@ def _jsonld_with_context(data: RdfData, context: dict[str, object]) -> bytes:
     # rdflib's from_rdf() forces "native" JSON numbers whenever a context is active, which
     # turns "1.5e3"^^xsd:double into 1500.0, read back as an xsd:integer: keep lexical forms.
     inner = context.get("@context", context)
-    converter = Converter(Context(inner), False, False)
+    active = Context(inner)
+    converter = Converter(active, False, False)
     converter.use_native_types = False
-    document = converter.convert(data)
+    document = _stable_jsonld(converter.convert(data), _JsonLdKeys.of(active, inner))
     if isinstance(document, list):
         document = {"@graph": document}
     document = {"@context": inner, **document}
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+class _JsonLdKeys(NamedTuple):
+    id: str
+    type: str
+    lists: frozenset[str]
+    """``@list`` or its alias, and the terms of ``@list`` containers: their order is data."""
+
+    @classmethod
+    def of(cls, context: Context, definitions: dict[str, object]) -> _JsonLdKeys:
+        lists = {
+            name
+            for name, definition in definitions.items()
+            if isinstance(definition, dict) and "@list" in _as_list(definition.get("@container"))
+        }
+        return cls(context.id_key, context.type_key, frozenset({context.list_key, *lists}))
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
+
+
+def _stable_jsonld(value: Any, keys: _JsonLdKeys, ordered: bool = False) -> Any:
+    """The same document for the same statements, whatever rdflib's set order in this run.
+
+    A node's id and type come first, its other keys follow by name. Nodes are sorted by id and
+    other values by their JSON text, except the members of a list, whose order is data.
+    """
+    if isinstance(value, dict):
+        rank = {keys.id: 0, keys.type: 1}
+        names = sorted(value, key=lambda name: (rank.get(name, 2), name))
+        return {name: _stable_jsonld(value[name], keys, name in keys.lists) for name in names}
+    if isinstance(value, list):
+        items = [_stable_jsonld(item, keys) for item in value]
+        return items if ordered else sorted(items, key=lambda item: _jsonld_order(item, keys.id))
+    return value
+
+
+def _jsonld_order(item: Any, id_key: str) -> tuple[bool, str, str]:
+    ident = item.get(id_key) if isinstance(item, dict) else None
+    if not isinstance(ident, str):
+        ident = None
+    return (ident is None, ident or "", json.dumps(item, sort_keys=True, ensure_ascii=False))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from importlib import resources
 from importlib.abc import Traversable
 
@@ -30,6 +32,7 @@ PREFIXES: dict[str, str] = {
 
 CORE_ONTOLOGY = "coopgraph.ttl"
 ALIGNMENT_MODULE = "coopgraph-align.ttl"
+JSONLD_CONTEXT = "coopgraph.context.jsonld"
 
 
 def _files(package: str, suffix: str) -> list[Traversable]:
@@ -40,6 +43,16 @@ def _files(package: str, suffix: str) -> list[Traversable]:
 def ontology_file(name: str = CORE_ONTOLOGY) -> Traversable:
     """A shipped ontology module (the core by default)."""
     return resources.files("coopgraph.ontology") / name
+
+
+def jsonld_context() -> dict[str, object]:
+    """The published JSON-LD context (the value of its ``@context``), a fresh copy per call."""
+    return json.loads(_jsonld_context_text())["@context"]  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _jsonld_context_text() -> str:
+    return ontology_file(JSONLD_CONTEXT).read_text(encoding="utf-8")
 
 
 def shapes_files() -> list[Traversable]:

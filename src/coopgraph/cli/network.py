@@ -19,8 +19,7 @@ from rdflib import URIRef
 from coopgraph import network
 from coopgraph.catalogue import resolve_term
 from coopgraph.cli import add_subcommand
-from coopgraph.cli.store import add_remote_options, store_from_args
-from coopgraph.dataset import open_dataset
+from coopgraph.cli.store import add_remote_options, store_or_dataset
 from coopgraph.network.analysis import ENGAGEMENTS_ONLY, Actor, check_actor, edge_rows
 from coopgraph.network.projection import RELATIONS
 from coopgraph.render import TABLE_FORMATS, Cell, compact_iri, render_rows
@@ -116,7 +115,7 @@ def _network(
         window = network.as_of(args.as_of)
     elif args.between:
         window = network.between(*args.between)
-    store = store_from_args(args) if args.store else open_dataset(args.data)
+    store = store_or_dataset(args)
     with store:
         types = [str(resolve_term(store, t, "--type")) for t in args.types]
         regions = [str(resolve_term(store, r, "--region")) for r in args.regions]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from coopgraph import catalogue, risks
 from coopgraph.cli import add_subcommand
-from coopgraph.cli.store import add_remote_options, store_from_args
+from coopgraph.cli.store import add_remote_options, store_or_dataset
 from coopgraph.dataset import open_dataset
 from coopgraph.errors import InputError, ParameterError
 from coopgraph.render import GRAPH_FORMATS, TABLE_FORMATS, label_map, render_result, render_rows
@@ -52,7 +52,7 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
 
 @contextlib.contextmanager
 def _dataset(args: argparse.Namespace) -> Iterator[Store]:
-    store = store_from_args(args) if args.store else open_dataset(args.data or None)
+    store = store_or_dataset(args)
     try:
         yield store
     finally:

@@ -320,7 +320,7 @@ def _parse_query(sparql: str) -> RequestInfo:
     try:
         parsed = parseQuery(sparql)
     except ParseBaseException as exc:
-        raise _syntax_error("query", exc) from None
+        raise _update_given(sparql) or _syntax_error("query", exc) from None
     except ValueError as exc:  # a bad \\u escape
         raise InputError(f"SPARQL query syntax error: {exc}") from None
     query = parsed[1]
@@ -347,6 +347,34 @@ def _parse_query(sparql: str) -> RequestInfo:
         has_dataset_clause=bool(_get(query, "datasetClause")),
         limit=limit,
     )
+
+
+def _update_given(sparql: str) -> InputError | None:
+    """An error that says so when a query was expected and the text is an update."""
+    try:
+        request = parseUpdate(sparql).request or []  # an empty text is an empty update
+    except (ParseBaseException, ValueError):
+        return None
+    operations = [op.name for op in request if isinstance(op, CompValue)]
+    if not operations:
+        return None
+    names = ", ".join(_UPDATE_OPERATIONS.get(name, name) for name in operations)
+    return InputError(f"this is a SPARQL update ({names}), not a query; only queries run here")
+
+
+_UPDATE_OPERATIONS = {
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+    "InsertData": "INSERT DATA",
+    "DeleteData": "DELETE DATA",
+    "DeleteWhere": "DELETE WHERE",
+    "Modify": "DELETE/INSERT",
+}
 
 
 @lru_cache(maxsize=128)
@@ -383,7 +411,8 @@ def refuse_network(info: RequestInfo, allow_network: bool, overridden: bool = Fa
         raise NetworkRefusedError(
             f"the SPARQL {info.form.lower()} uses {what}, which may access the network; "
             "this store was opened without network access (use GRAPH <iri> { ... } to read a "
-            "stored graph, or open the store with allow_network=True)"
+            "stored graph; allow network access with --allow-network on the command line, "
+            "allow_network=True in Python)"
         )
 
 

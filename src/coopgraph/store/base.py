@@ -227,11 +227,12 @@ class Store(ABC):
         self._check_open()
         return self._add_quads(_as_quads(data), self._graph_term(graph))
 
-    def export(self, fmt: str, graph: str | None = None) -> str:
+    def export(self, fmt: str, graph: str | None = None, *, expanded: bool = False) -> str:
         """The store's content as text in ``fmt`` (any format rdfio writes).
 
         Quad formats (trig, nquads, json-ld) keep the graphs; triple formats get the union of
-        all graphs, as rdfio does, unless ``graph`` selects one graph.
+        all graphs, as rdfio does, unless ``graph`` selects one graph. JSON-LD is compacted with
+        the published context unless ``expanded``.
         """
         self._check_open()
         rdfio.detect_format("<export>", fmt)  # an unknown format fails before the work
@@ -239,7 +240,7 @@ class Store(ABC):
         quads = self._all_quads()
         if target is not None:
             quads = [q for q in quads if q.graph_name == target]
-        return rdfio.serialize(quads, fmt)
+        return rdfio.serialize(quads, fmt, expanded=expanded)
 
     @abstractmethod
     def graphs(self) -> list[URIRef]:
