@@ -158,8 +158,23 @@ def test_texts_with_bound_values_are_not_stored(cache: Path) -> None:
     text = "SELECT ?x WHERE { ?x ?p ?y }"
     bind_as_text(text, {"y": Literal("one")})
     bind_as_text(text, {"y": Literal("two")})
-    [stored] = _stored_files(cache)
-    assert stored.name == analysis.hashlib.sha256(text.encode()).hexdigest() + ".json"
+    # the query, and the query with ?y bound to the placeholder: never the values themselves
+    placeholder = "SELECT ?x WHERE {\nVALUES (?y) { (<urn:coopgraph:placeholder>) }\n ?x ?p ?y }"
+    assert {path.name for path in _stored_files(cache)} == {
+        analysis.hashlib.sha256(t.encode()).hexdigest() + ".json" for t in (text, placeholder)
+    }
+
+
+def test_bound_texts_are_not_parsed_again_for_new_values(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "SELECT ?x WHERE { ?x ?p ?y }"
+    bind_as_text(text, {"y": Literal("one")})
+    _refuse_parsing(monkeypatch)
+    analysis.analyse_query.cache_clear()  # read from the disk cache, not the process's
+    assert bind_as_text(text, {"y": Literal("two", lang="en")}) == (
+        'SELECT ?x WHERE {\nVALUES (?y) { ("two"@en) }\n ?x ?p ?y }'
+    )
 
 
 def test_the_cache_stops_growing_at_its_bound(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,10 +33,11 @@ from coopgraph.store import (
     OxigraphStore,
     SelectResult,
     SparqlStore,
+    analysis,
     default_store_location,
     open_store,
 )
-from coopgraph.store.analysis import with_values
+from coopgraph.store.analysis import bind_as_text, with_values
 from coopgraph.vocab import COOP
 
 T = rdflib.Namespace(TEST_NS)
@@ -248,6 +249,46 @@ def test_values_block_opens_the_where_pattern() -> None:
     assert short.endswith("?x ?p ?y } LIMIT 3")
     long = with_values("CONSTRUCT { ?x <urn:p> ?y } WHERE { ?x ?p ?y }", bindings)
     assert long.startswith("CONSTRUCT { ?x <urn:p> ?y } WHERE {\nVALUES")
+
+
+def test_bind_as_text_writes_every_kind_of_literal_exactly() -> None:
+    bindings = {
+        "a": URIRef("http://a/b"),
+        "b": Literal('two "quoted"\nlines\t}', lang="en"),
+        "c": Literal("2015", datatype=XSD.gYear),
+        "d": Literal("plain", datatype=XSD.string),
+        "e": Literal("\x01"),
+    }
+    text = bind_as_text("SELECT ?a ?b ?c ?d ?e WHERE { ?a ?p ?b }", bindings)
+    assert text == (
+        "SELECT ?a ?b ?c ?d ?e WHERE {\n"
+        'VALUES (?a ?b ?c ?d ?e) { (<http://a/b> "two \\"quoted\\"\\nlines\\t}"@en '
+        '"2015"^^<http://www.w3.org/2001/XMLSchema#gYear> "plain" "\\u0001") }\n'
+        " ?a ?p ?b }"
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        'a" . ?s ?p "b',  # a triple pattern after the block
+        'a" "b',  # two values for one variable
+        'a") } } UNION { VALUES (?y) { ("b',  # a second group
+    ],
+)
+def test_bind_as_text_refuses_a_values_block_that_does_not_read_back(
+    monkeypatch: pytest.MonkeyPatch, payload: str
+) -> None:
+    # As if escaping had a bug: the block is proven before it is used.
+    monkeypatch.setattr(analysis, "sparql_literal_text", lambda text: f'"{text}"')
+    with pytest.raises(ParameterError, match="the VALUES block does not read back"):
+        bind_as_text("SELECT ?y WHERE { ?x ?p ?y }", {"y": Literal(payload)})
+
+
+def test_bind_as_text_refuses_a_misplaced_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analysis, "_with_block", lambda sparql, values: f"{values} {sparql}")
+    with pytest.raises(InputError, match=r"^SPARQL query syntax error at line 1"):
+        bind_as_text("SELECT ?y WHERE { ?x ?p ?y }", {"y": Literal("one")})
 
 
 # --------------------------------------------------------------------------- fake endpoint
