@@ -286,7 +286,10 @@ def test_bind_as_text_refuses_a_values_block_that_does_not_read_back(
 
 
 def test_bind_as_text_refuses_a_misplaced_block(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(analysis, "_with_block", lambda sparql, values: f"{values} {sparql}")
+    def before_the_query(sparql: str, bindings: dict[str, object]) -> str:
+        return f"{analysis.values_clause(bindings)} {sparql}"  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "with_values", before_the_query)
     with pytest.raises(InputError, match=r"^SPARQL query syntax error at line 1"):
         bind_as_text("SELECT ?y WHERE { ?x ?p ?y }", {"y": Literal("one")})
 

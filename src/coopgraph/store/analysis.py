@@ -587,12 +587,7 @@ def with_values(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:
     """
     if not bindings:
         return sparql
-    return _with_block(sparql, values_clause(bindings))
-
-
-def _with_block(sparql: str, values: str) -> str:
-    """:func:`with_values` with the ``VALUES`` block already written."""
-    block = "\n" + values + "\n"
+    block = "\n" + values_clause(bindings) + "\n"
     tokens = list(_structure(sparql))
     form = next((k for k, (_, word) in enumerate(tokens) if word in _FORMS), None)
     if form is None:
@@ -678,13 +673,12 @@ def bind_as_text(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:
     """
     if not bindings:
         return sparql
-    values = values_clause(bindings)
-    _check_values_block(values, bindings)
-    placeholder = values_clause(dict.fromkeys(bindings, _PLACEHOLDER))
-    before, after = analyse_query(sparql), analyse_query(_with_block(sparql, placeholder))
+    _check_values_block(values_clause(bindings), bindings)
+    placeholder = with_values(sparql, dict.fromkeys(bindings, _PLACEHOLDER))
+    before, after = analyse_query(sparql), analyse_query(placeholder)
     if after.form != before.form or after.network != before.network:
         raise ParameterError("cannot bind parameters: the query's structure was not understood")
-    return _with_block(sparql, values)
+    return with_values(sparql, bindings)
 
 
 def _check_values_block(values: str, bindings: Mapping[str, BindingTerm]) -> None:
