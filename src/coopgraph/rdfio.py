@@ -928,8 +928,10 @@ def _stable_jsonld(value: Any, keys: _JsonLdKeys, ordered: bool = False) -> Any:
     return value
 
 
-def _jsonld_order(item: Any, id_key: str) -> tuple[bool, str, str]:
+def _jsonld_order(item: Any, id_key: str) -> tuple[bool, str]:
+    """Nodes by id (unique in a list: rdflib merges a node's statements), then the rest by
+    their JSON text."""
     ident = item.get(id_key) if isinstance(item, dict) else None
-    if not isinstance(ident, str):
-        ident = None
-    return (ident is None, ident or "", json.dumps(item, sort_keys=True, ensure_ascii=False))
+    if isinstance(ident, str):
+        return (False, ident)
+    return (True, json.dumps(item, sort_keys=True, ensure_ascii=False))

@@ -587,7 +587,13 @@ def with_values(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:
     """
     if not bindings:
         return sparql
-    block = "\n" + values_clause(bindings) + "\n"
+    before, after = _values_position(sparql)
+    return f"{before}\n{values_clause(bindings)}\n{after}"
+
+
+@lru_cache(maxsize=128)
+def _values_position(sparql: str) -> tuple[str, str]:
+    """The query split where :func:`with_values` puts the block (lexed once per query text)."""
     tokens = list(_structure(sparql))
     form = next((k for k, (_, word) in enumerate(tokens) if word in _FORMS), None)
     if form is None:
@@ -616,13 +622,14 @@ def with_values(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:
         keyword_end = keyword_at + len("construct")
         return (
             f"{sparql[:keyword_end]} {{{sparql[start + 1 : close]}}}"
-            f"{sparql[keyword_end : start + 1]}{block}{sparql[start + 1 :]}"
+            f"{sparql[keyword_end : start + 1]}",
+            sparql[start + 1 :],
         )
     index = 1 if kind == "construct" else 0
     if len(groups) <= index:
         raise ParameterError("cannot bind parameters: the query has no WHERE pattern")
     opened = groups[index][0]
-    return sparql[: opened + 1] + block + sparql[opened + 1 :]
+    return sparql[: opened + 1], sparql[opened + 1 :]
 
 
 def with_using(update: str, dataset: QueryDataset) -> str:
@@ -669,7 +676,8 @@ def bind_as_text(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:
     * the query with the same variables bound to a placeholder IRI has the same form and the
       same network references as the query (analysed once per query and variables, cached);
     * the ``VALUES`` block, parsed alone, is exactly one block whose values read back as the
-      given terms. The real block sits where the placeholder block sat, token for token.
+      given terms. The real block goes where the placeholder block went (the same split of the
+      query text), in its place token for token.
     """
     if not bindings:
         return sparql
