@@ -59,6 +59,24 @@ def test_bad_store_and_unreachable_endpoint(capsys: pytest.CaptureFixture[str]) 
     assert "cannot reach the SPARQL endpoint" in error and error.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        # urllib raised ValueError here: an internal error (exit 3) with no option named
+        ("http://[::1", "the query URL 'http://[::1' is not a valid URL: Invalid IPv6 URL"),
+        ("http://h:port/sparql", "the query URL 'http://h:port/sparql' is not a valid URL: Port"),
+        ("http://", "the query URL 'http://' names no host"),
+        ("http://a b/sparql", "the query URL 'http://a b/sparql' contains spaces or control"),
+    ],
+)
+def test_malformed_endpoint_url_is_exit_2_before_any_request(
+    url: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sparql", "--store", url, "ASK {}"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"coopgraph: error: {message}") and error.count("\n") == 1
+
+
 def test_default_store_from_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

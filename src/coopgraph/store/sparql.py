@@ -120,6 +120,21 @@ def _one_line(message: object, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _check_endpoint_url(name: str, url: str) -> None:
+    """Refuse an endpoint URL that no request could be sent to, before any request is tried."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise ParameterError(f"the {name} URL {url!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        raise ParameterError(f"the {name} URL {url!r} is not an http(s) URL")
+    if not parts.hostname:
+        raise ParameterError(f"the {name} URL {url!r} names no host")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise ParameterError(f"the {name} URL {url!r} contains spaces or control characters")
+
+
 class SparqlStore(Store):
     """A SPARQL 1.1 endpoint: ``query_url`` plus optional update and Graph Store URLs.
 
@@ -148,8 +163,8 @@ class SparqlStore(Store):
     ) -> None:
         super().__init__(allow_network=allow_network)
         for name, url in (("query", query_url), ("update", update_url), ("GSP", gsp_url)):
-            if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-                raise ParameterError(f"the {name} URL {url!r} is not an http(s) URL")
+            if url is not None:
+                _check_endpoint_url(name, url)
         self.query_url = query_url
         self.update_url = update_url
         self.gsp_url = gsp_url
