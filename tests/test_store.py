@@ -9,6 +9,8 @@ the server rejects half way, an unreachable endpoint).
 
 from __future__ import annotations
 
+import http.client
+import io
 import itertools
 import json
 import threading
@@ -27,7 +29,10 @@ from rdflib.namespace import RDFS, XSD
 from store_fixtures import COMPLIANCE_DATASET, G_ACTORS, G_ENGAGEMENTS, TEST_NS, ServerInfo
 
 from coopgraph import rdfio
+from coopgraph.catalogue import get_query
+from coopgraph.cli import main
 from coopgraph.errors import InputError, ParameterError, ParseError, StoreError
+from coopgraph.server import SparqlServer
 from coopgraph.store import (
     MemoryStore,
     OxigraphStore,
@@ -564,3 +569,41 @@ def test_oxigraph_server_graph_store_protocol_only(oxigraph_server: ServerInfo) 
     assert len(store) == 32
     with pytest.raises(StoreError, match="no update URL"):
         store.update("CLEAR ALL")
+
+
+def test_query_run_sends_the_virtuoso_form_to_virtuoso(
+    fake_endpoint: tuple[str, list[dict[str, object]]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `query run` used to send the standard text, which Virtuoso 7 answers wrongly.
+    url, requests = fake_endpoint
+    engagement = URIRef("https://w3id.org/coopgraph/data/eng-us-sdf-weapons")
+    argv = ["query", "run", "countermeasure-gaps", "-p", f"engagement=<{engagement}>"]
+    assert main([*argv, "--store", url, "--format", "csv"]) == 0
+    capsys.readouterr()
+    virtuoso_form = get_query("countermeasure-gaps").text_for("virtuoso")
+    assert virtuoso_form != get_query("countermeasure-gaps").text
+    sent = [r["params"]["query"][0] for r in requests if "query" in r["params"]]  # type: ignore[operator,index]
+    assert sent[-1] == bind_as_text(virtuoso_form, {"engagement": engagement})
+
+
+def test_endpoint_canned_query_sends_the_virtuoso_form_to_virtuoso(
+    fake_endpoint: tuple[str, list[dict[str, object]]],
+) -> None:
+    # `serve --store <virtuoso>`: /queries/NAME used to send the standard text.
+    url, requests = fake_endpoint
+    engagement = URIRef("https://w3id.org/coopgraph/data/eng-us-sdf-weapons")
+    server = SparqlServer(SparqlStore(url), ("127.0.0.1", 0), log=io.StringIO())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        target = f"/queries/countermeasure-gaps?engagement={urllib.parse.quote(f'<{engagement}>')}"
+        connection = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
+        connection.request("GET", target, headers={"Accept": "application/sparql-results+json"})
+        assert connection.getresponse().status == 200
+        connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    sent = [r["params"]["query"][0] for r in requests if "query" in r["params"]]  # type: ignore[operator,index]
+    virtuoso_form = get_query("countermeasure-gaps").text_for("virtuoso")
+    assert sent[-1] == bind_as_text(virtuoso_form, {"engagement": engagement})

@@ -792,7 +792,7 @@ def _run_canned(store: Store, query: CannedQuery, values: Mapping[str, str]) -> 
                 f"query {query.name} needs the parameter {missing[0].name} "
                 f"({missing[0].description} Example: {missing[0].example})",
             )
-        return store.query(query.text, bindings)
+        return store.query(query.text_for(store.dialect), bindings)
 
     return _guarded(run)
 

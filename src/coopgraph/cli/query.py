@@ -114,10 +114,10 @@ def _query_show(args: argparse.Namespace) -> int:
 
 
 def _query_run(args: argparse.Namespace) -> int:
-    query = catalogue.get_query(args.name)
+    catalogue.get_query(args.name)  # an unknown name is an error before any store is opened
     params = _parse_params(args.param)
     with _dataset(args) as store:
-        result = store.query(query.text, catalogue.bind_parameters(store, query, params))
+        result = catalogue.run_query(store, args.name, params)
         _print_result(store, result, args.format, args.output)
     return 0
 
