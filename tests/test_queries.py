@@ -28,7 +28,7 @@ from coopgraph.dataset import open_dataset
 from coopgraph.errors import InputError, ParameterError, UnknownTermError
 from coopgraph.render import compact_iri
 from coopgraph.store import SelectResult, Store
-from coopgraph.vocab import DATA
+from coopgraph.vocab import COOP, DATA
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "queries"
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
@@ -105,12 +105,41 @@ def test_columns_are_the_projected_variables_in_order(fixture_store: Store, name
     assert {p.name for p in query.parameters} <= set(result.variables)
 
 
+@pytest.fixture(scope="module")
+def bundled_store() -> Iterator[Store]:
+    """The ontology and the example knowledge base, as `coopgraph query run` reads by default."""
+    with open_dataset() as store:
+        yield store
+
+
+# The example of each parameter (shown by `query show`, the reference and the endpoint's form)
+# names a term of the bundled data, so copying it gives an answer. They used to name IRIs that
+# exist nowhere (data:united-states, data:us-sdf-intelligence-sharing).
+EXAMPLE_CLASSES = {
+    "engagement": COOP.Engagement,
+    "provider": COOP.State,
+    "state": COOP.State,
+    "partner": COOP.NonStateActor,
+    "type": COOP.EngagementType,
+}
+
+
 @pytest.mark.parametrize("name", sorted(catalogue()))
-def test_examples_in_the_header_resolve(fixture_store: Store, name: str) -> None:
+def test_examples_in_the_header_name_terms_of_the_bundled_data(
+    bundled_store: Store, name: str
+) -> None:
     query = get_query(name)
     for parameter in query.parameters:
-        bound = bind_parameters(fixture_store, query, {parameter.name: parameter.example})
-        assert isinstance(bound[parameter.name], URIRef)
+        bound = bind_parameters(bundled_store, query, {parameter.name: parameter.example})
+        term = bound[parameter.name]
+        typed = bundled_store.query(
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "ASK { ?term a/rdfs:subClassOf* ?class }",
+            {"term": term, "class": EXAMPLE_CLASSES[parameter.name]},
+        )
+        assert typed.value is True, f"{parameter.example} is not a {parameter.name} in the data"
+    examples = {p.name: p.example for p in query.parameters}
+    assert len(run_select(bundled_store, name, examples).rows) > 0
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))

@@ -348,7 +348,7 @@ def test_queries_list(kb_server: SparqlServer) -> None:
             "name": "state",
             "kind": "IRI",
             "required": False,
-            "example": "data:united-states",
+            "example": "data:UnitedStates",
             "description": "The providing state (all states if omitted).",
         }
     ]
