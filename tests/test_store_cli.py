@@ -19,6 +19,7 @@ from coopgraph.cli.store import render_bar
 from coopgraph.vocab import jsonld_context
 
 ACTORS, ENGAGEMENTS = (path for path, _ in COMPLIANCE_DATASET)
+QUERY_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 def test_load_then_export_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -181,3 +182,72 @@ def test_load_draws_nothing_when_stderr_is_not_a_terminal(
 ) -> None:
     assert main(["load", str(ACTORS), "--store", str(tmp_path / "db")]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate"],
+        ["sparql", "ASK { ?s ?p ?o }"],
+        ["export", "--format", "nt"],
+        ["query", "run", "state-partners"],
+        ["risks", "data:eng-hill-intel"],
+        ["network", "summary"],
+    ],
+)
+def test_reading_a_missing_store_is_exit_4_and_creates_nothing(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A mistyped path used to become a new, empty store: "conforms", "false", no rows, exit 0.
+    typo = tmp_path / "typo"
+    assert main([*command, "--store", str(typo)]) == 4
+    assert capsys.readouterr().err == (
+        f"coopgraph: error: no Oxigraph store at {typo} (coopgraph load creates one)\n"
+    )
+    assert not typo.exists()
+
+
+def test_a_directory_that_is_not_a_store_is_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("mine\n")
+    for command in (["load", str(ACTORS)], ["export", "--format", "nt"]):
+        assert main([*command, "--store", str(notes)]) == 4
+        assert capsys.readouterr().err == (
+            f"coopgraph: error: {notes}: is a directory that holds no Oxigraph store\n"
+        )
+    assert sorted(p.name for p in notes.iterdir()) == ["todo.txt"]
+
+
+def test_load_creates_the_store_then_reads_find_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "new" / "store"
+    empty = tmp_path / "empty"
+    empty.mkdir()  # an empty directory is a store yet to be made
+    for target in (store, empty):
+        assert main(["load", str(ACTORS), "--store", str(target)]) == 0
+        capsys.readouterr()
+        assert main(["sparql", "--store", str(target), "--format", "csv", QUERY_COUNT]) == 0
+        assert capsys.readouterr().out.splitlines() == ["n", "32"]
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        (["query", "run", "competing-sponsors"], ["--scope", "http://example.org/g"]),
+        (["sparql", "ASK {}"], ["--max-rows", "5"]),
+        (["network", "summary"], ["--user", "bob", "--auth", "digest"]),
+    ],
+)
+def test_remote_options_without_a_remote_store_are_refused(
+    command: list[str], options: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # They were dropped in silence: --scope gave the unscoped answer.
+    assert main([*command, *options]) == 2
+    named = ", ".join(option for option in options if option.startswith("--"))
+    assert capsys.readouterr().err == (
+        f"coopgraph: error: {named}: only for a remote store (--store http(s)://...)\n"
+    )

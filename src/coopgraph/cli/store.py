@@ -17,7 +17,7 @@ from pathlib import Path
 from coopgraph import rdfio
 from coopgraph.cli import add_subcommand
 from coopgraph.dataset import open_dataset
-from coopgraph.errors import CoopgraphError, InputError
+from coopgraph.errors import CoopgraphError, InputError, ParameterError
 from coopgraph.store import Store, default_store_location, open_store
 from coopgraph.store.sparql import AUTH_KINDS
 
@@ -69,13 +69,36 @@ def store_or_dataset(args: argparse.Namespace) -> Store:
     default the example knowledge base) in an in-memory store."""
     if args.store:
         return store_from_args(args)
+    given = [_REMOTE_OPTION_NAMES[name] for name in _remote_options(args, remote=False)]
+    if given:  # ignoring them would, e.g. for --scope, silently widen the answer
+        raise ParameterError(f"{', '.join(given)}: only for a remote store (--store http(s)://...)")
     return open_dataset(args.data or None, allow_network=args.allow_network)
 
 
-def store_from_args(args: argparse.Namespace) -> Store:
-    """Open the store the options name (remote options given for a local store are an error)."""
+def store_from_args(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """Open the store the options name (remote options given for a local store are an error);
+    an embedded store that does not exist is created only when ``create`` (for writing)."""
     spec = args.store or default_store_location()
     remote = spec.strip().lower().startswith(("http://", "https://"))
+    given = _remote_options(args, remote=remote)
+    return open_store(spec, allow_network=args.allow_network, create=create, **given)  # type: ignore[arg-type]
+
+
+_REMOTE_OPTION_NAMES = {
+    "update_url": "--update-url",
+    "gsp_url": "--gsp-url",
+    "user": "--user",
+    "password": "--password",
+    "auth": "--auth",
+    "graphs": "--scope",
+    "max_rows": "--max-rows",
+}
+"""The command-line option of each remote keyword of :func:`open_store`."""
+
+
+def _remote_options(args: argparse.Namespace, *, remote: bool) -> dict[str, object]:
+    """The remote endpoint options given, as keywords of :func:`open_store` (the password
+    also from the environment when the store is remote)."""
     options = {
         "update_url": args.update_url,
         "gsp_url": args.gsp_url,
@@ -85,8 +108,7 @@ def store_from_args(args: argparse.Namespace) -> Store:
         "graphs": args.scope,
         "max_rows": args.max_rows,
     }
-    given = {name: value for name, value in options.items() if value is not None}
-    return open_store(spec, allow_network=args.allow_network, **given)  # type: ignore[arg-type]
+    return {name: value for name, value in options.items() if value is not None}
 
 
 _BAR_WIDTH = 24
@@ -126,7 +148,7 @@ def _load(args: argparse.Namespace) -> int:
     total = 0
     started = time.monotonic()
     line = _ProgressLine()
-    with store_from_args(args) as store:
+    with store_from_args(args, create=True) as store:
         for number, path in enumerate(args.data, 1):
             line.prefix = f"[{number}/{len(args.data)}] {path}"
             began = time.monotonic()

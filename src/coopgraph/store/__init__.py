@@ -64,10 +64,12 @@ def open_store(
     graphs: Sequence[str] | str | None = None,
     max_rows: int | None = None,
     timeout: float = 60.0,
+    create: bool = True,
 ) -> Store:
     """Open the store that ``spec`` names (the default store when None).
 
-    ``oxigraph:PATH`` or a plain path: embedded Oxigraph (the directory is created);
+    ``oxigraph:PATH`` or a plain path: embedded Oxigraph (the directory is created if
+    ``create``, else a missing store is a StoreError);
     ``oxigraph:`` alone: Oxigraph in memory; ``memory``: rdflib in memory; an ``http(s)://``
     URL: a remote SPARQL endpoint, where the keyword options apply (``graphs``: the named
     graphs to scope queries to; the first receives loads that name no graph).
@@ -109,10 +111,10 @@ def open_store(
         return MemoryStore(allow_network=allow_network)
     if lower.startswith("oxigraph:"):
         path = text[len("oxigraph:") :]
-        return OxigraphStore(path or None, allow_network=allow_network)
+        return OxigraphStore(path or None, allow_network=allow_network, create=create)
     if not text or ("://" in text) or (":" in text.split(os.sep)[0] and os.name != "nt"):
         raise ParameterError(
             f"unknown store {text!r}: use oxigraph:PATH, a directory path, memory, "
             "or an http(s):// SPARQL endpoint URL"
         )
-    return OxigraphStore(text, allow_network=allow_network)
+    return OxigraphStore(text, allow_network=allow_network, create=create)

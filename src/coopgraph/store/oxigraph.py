@@ -38,21 +38,26 @@ def _one_line(message: str) -> str:
 
 
 class OxigraphStore(Store):
-    """pyoxigraph.Store at ``path`` (created if missing), or in memory when ``path`` is None."""
+    """pyoxigraph.Store at ``path``, or in memory when ``path`` is None.
+
+    A missing store is created only when ``create`` is true: a command that only reads must
+    not answer "nothing there" from an empty store made out of a mistyped path.
+    """
 
     kind = "oxigraph"
     bulk_threshold = 100_000
     """Files with at least this many statements go through the bulk loader (see _bulk_add)."""
 
-    def __init__(self, path: StorePath | None = None, *, allow_network: bool = False) -> None:
+    def __init__(
+        self, path: StorePath | None = None, *, allow_network: bool = False, create: bool = True
+    ) -> None:
         super().__init__(allow_network=allow_network)
         self.path = Path(path) if path is not None else None
         try:
             if self.path is None:
                 self._store = ox.Store()
             else:
-                if self.path.exists() and not self.path.is_dir():
-                    raise StoreError(f"{self.path}: is a file, not an Oxigraph store directory")
+                _check_store_directory(self.path, create)
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(os.fspath(self.path))
         except OSError as exc:
@@ -267,6 +272,22 @@ class OxigraphStore(Store):
                 self._store.flush()
         self.__dict__.pop("_store", None)
         super().close()
+
+
+def _check_store_directory(path: Path, create: bool) -> None:
+    """Refuse a path that is not an Oxigraph store (and, unless ``create``, a missing one)."""
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path}: is a file, not an Oxigraph store directory")
+    entries = {entry.name for entry in path.iterdir()} if path.exists() else set()
+    if entries and _STORE_MARKER not in entries:
+        # RocksDB files would be written among the user's own files
+        raise StoreError(f"{path}: is a directory that holds no Oxigraph store")
+    if not entries and not create:
+        raise StoreError(f"no Oxigraph store at {path} (coopgraph load creates one)")
+
+
+_STORE_MARKER = "CURRENT"
+"""The file every Oxigraph (RocksDB) store directory holds: the name of its current manifest."""
 
 
 class _Converter:
