@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 import threading
 from pathlib import Path
 
 import pytest
 import rdflib
+from conftest import REPO
 
 from coopgraph.catalogue import catalogue
 from coopgraph.cli import main
@@ -272,3 +275,48 @@ def test_demo(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[0].startswith("Loaded the bundled ontology and example knowledge base: ")
     assert lines[1].startswith("Validation against the ontology and shapes: the data ")
     assert sum(line.startswith("Risk assessment of ") for line in lines) == 2
+
+
+AFTER = REPO / "docs" / "guide" / "engagement-after.ttl"
+
+
+class _FullDisk(io.StringIO):
+    """Standard output on a full disk (as `> /dev/full`)."""
+
+    def __init__(self, errno_value: int) -> None:
+        super().__init__()
+        self.errno_value = errno_value
+
+    def write(self, text: str) -> int:
+        raise OSError(self.errno_value, os.strerror(self.errno_value))
+
+
+@pytest.mark.parametrize("errno_value", [errno.ENOSPC, errno.EIO])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["query", "run", "competing-sponsors"],
+        ["sparql", "--format", "csv", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"],
+        ["convert", str(AFTER), "-", "--to", "nt"],
+    ],
+)
+def test_a_failed_write_to_standard_output_is_exit_2(
+    argv: list[str],
+    errno_value: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # It was an internal error (exit 3, "please report it").
+    monkeypatch.setattr("sys.stdout", _FullDisk(errno_value))
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"coopgraph: error: cannot write the output: {os.strerror(errno_value)}\n"
+    )
+
+
+def test_other_os_errors_stay_internal_errors(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdout", _FullDisk(errno.EBADF))
+    assert main(["query", "run", "competing-sponsors"]) == 3
+    assert capsys.readouterr().err.startswith("coopgraph: internal error: OSError: [Errno 9]")

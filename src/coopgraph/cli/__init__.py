@@ -7,6 +7,7 @@ Each capability registers its subcommands from its own module in this package
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -73,7 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return handler(args)
+        status = handler(args)
+        sys.stdout.flush()  # so that a full disk shows here, not at interpreter exit
+        return status
     except CoopgraphError as exc:
         print(f"coopgraph: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -82,11 +85,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # a bug: one line, status 3, no traceback unless asked
-        if "--debug" in (argv or sys.argv):
-            raise
-        print(f"coopgraph: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 3
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            return _internal_error(exc, argv)
+        # what `-o FILE` reports for the same failure: the environment, not a bug
+        print(f"coopgraph: error: cannot write the output: {exc.strerror}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        return _internal_error(exc, argv)
+
+
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+"""Write failures that are the environment's (a full disk or quota, a dead terminal): an
+OSError with one of these that reaches :func:`main` came from writing standard output."""
+
+
+def _internal_error(exc: Exception, argv: Sequence[str] | None) -> int:
+    """A bug: one line, status 3, no traceback unless ``--debug`` asks for it."""
+    if "--debug" in (argv or sys.argv):
+        raise exc
+    print(f"coopgraph: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return 3
 
 
 def add_subcommand(
