@@ -13,6 +13,7 @@ plus Coalition Z, which has no engagement (it is a member of nothing but C's mem
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from datetime import date
 from fractions import Fraction
@@ -416,6 +417,15 @@ def test_communities_are_the_two_clusters(small: nx.MultiDiGraph) -> None:
     assert result.method == (
         "Louvain (networkx), resolution 1, best modularity of 10 runs from seed 0"
     )
+
+
+@pytest.mark.parametrize("resolution", [0.0, -1.0, math.nan, math.inf])
+def test_communities_refuse_a_resolution_that_is_not_a_positive_number(
+    small: nx.MultiDiGraph, resolution: float
+) -> None:
+    # NaN and inf passed the old `<= 0` test: every actor alone, "modularity nan".
+    with pytest.raises(ParameterError, match=f"^--resolution: {resolution} is not a positive"):
+        communities(small, resolution=resolution)
 
 
 def _partitions(items: list[str]) -> Iterator[list[list[str]]]:

@@ -196,6 +196,38 @@ def test_bad_input_is_one_line_and_exit_status_2(
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["centrality", "--top", "0"], "--top: 0 is not a positive number"),
+        (["centrality", "--top", "-1"], "--top: -1 is not a positive number"),
+        (["brokers", "--top", "-1"], "--top: -1 is not a positive number"),
+        (["communities", "--resolution", "nan"], "--resolution: nan is not a positive number"),
+        (["communities", "--resolution", "inf"], "--resolution: inf is not a positive number"),
+        (["draw", "-o", "x.png", "--seed", "-1"],
+         "--seed: -1 is not a layout seed (0 to 4294967295)"),
+        (["draw", "-o", "x.png", "--seed", "4294967296"],
+         "--seed: 4294967296 is not a layout seed (0 to 4294967295)"),
+    ],
+)  # fmt: skip
+def test_numeric_options_out_of_range_are_exit_status_2(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    argv: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where draw would write x.png if it let the seed through
+    assert run(capsys, *argv) == (2, "", f"coopgraph: error: {message}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_brokers_top(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "brokers", "--top", "1", "--format", "csv")
+    assert status == 0
+    assert [r[1] for r in rows(out)] == ["label", "Rebels Two"]
+
+
 def test_a_missing_data_file_is_exit_status_2(capsys: pytest.CaptureFixture[str]) -> None:
     status = main(["network", "summary", "--data", "/nonexistent/file.ttl"])
     _, err = capsys.readouterr()

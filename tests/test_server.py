@@ -6,10 +6,12 @@ SPARQLStore are the consumers. The W3C protocol manifest is in ``test_server_pro
 
 from __future__ import annotations
 
+import argparse
 import csv
 import http.client
 import io
 import json
+import math
 import os
 import re
 import signal
@@ -29,7 +31,9 @@ from rdflib.namespace import XSD
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, XML, SPARQLWrapper
 
-from coopgraph.cli import main
+from coopgraph.cli import build_parser, main
+from coopgraph.cli.serve import MAX_TIMEOUT
+from coopgraph.cli.serve import _open as open_served_store
 from coopgraph.dataset import open_dataset
 from coopgraph.errors import InputError
 from coopgraph.server import ServerSettings, SparqlServer, is_loopback, negotiate
@@ -624,6 +628,13 @@ def test_settings_need_a_token_for_updates() -> None:
         ServerSettings(allow_update=True)
 
 
+@pytest.mark.parametrize("timeout", [0.0, math.nan, math.inf, threading.TIMEOUT_MAX * 2])
+def test_settings_refuse_a_timeout_no_wait_can_use(timeout: float) -> None:
+    # 1e300 used to be accepted, then every query failed with "timestamp out of range".
+    with pytest.raises(InputError, match=r"^timeout, max_rows, max_body and max_running must be"):
+        ServerSettings(timeout=timeout)
+
+
 def test_one_log_line_per_request() -> None:
     with MemoryStore() as store, running(store) as server:
         log = server.log
@@ -714,7 +725,6 @@ def test_cli_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     [
         (["--allow-update"], "--allow-update needs a bearer token"),
         (["--store", "memory", "--data", "x.ttl"], "give --store or --data, not both"),
-        (["--timeout", "0"], "must be more than 0"),
         (["--token-file", "/nonexistent/token", "--allow-update"], "cannot read the token"),
     ],
 )
@@ -731,6 +741,58 @@ def test_cli_usage_errors(
         status = exc.code
     assert status == 2
     assert message in capsys.readouterr().err
+
+
+def test_cli_serving_a_missing_store_is_exit_4_unless_updates_may_fill_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A mistyped --store used to be served as a new, empty store.
+    typo = tmp_path / "typo"
+    assert main(["serve", "--port", "0", "--store", str(typo)]) == 4
+    assert capsys.readouterr().err == (
+        f"coopgraph: error: no Oxigraph store at {typo} (coopgraph load creates one)\n"
+    )
+    assert not typo.exists()
+    # with --allow-update, SPARQL Update or the Graph Store Protocol can fill a new store
+    fresh = argparse.Namespace(store=str(typo), data=None, allow_update=True)
+    with open_served_store(fresh) as store:
+        assert len(store) == 0
+    assert (typo / "CURRENT").is_file()
+
+
+SECONDS = f"is not a positive number of seconds (at most {MAX_TIMEOUT:.0f})"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "99999"], "argument --port: '99999' is not a port number (0 to 65535)"),
+        (["--port", "-1"], "argument --port: '-1' is not a port number (0 to 65535)"),
+        (["--port", "x"], "argument --port: 'x' is not a port number (0 to 65535)"),
+        (["--timeout", "0"], f"argument --timeout: '0' {SECONDS}"),
+        (["--timeout", "nan"], f"argument --timeout: 'nan' {SECONDS}"),
+        (["--timeout", "inf"], f"argument --timeout: 'inf' {SECONDS}"),
+        (["--timeout", "1e300"], f"argument --timeout: '1e300' {SECONDS}"),
+        (["--max-rows", "0"], "argument --max-rows: '0' is not a positive number"),
+        (["--max-body", "-1"], "argument --max-body: '-1' is not a positive number"),
+    ],
+)
+def test_cli_numeric_options_out_of_range(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Parsing only: a value let through would start a server.
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["serve", *args])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == f"coopgraph: error: {message}\n"
+
+
+def test_cli_numeric_options_at_their_limits() -> None:
+    args = build_parser().parse_args(
+        ["serve", "--port", "65535", "--timeout", str(MAX_TIMEOUT), "--max-rows", "1"]
+    )
+    assert (args.port, args.timeout, args.max_rows) == (65535, MAX_TIMEOUT, 1)
+    assert build_parser().parse_args(["serve", "--port", "0"]).port == 0
 
 
 # --------------------------------------------------------------------------- dataset parameters

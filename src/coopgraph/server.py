@@ -161,7 +161,8 @@ class ServerSettings:
     def __post_init__(self) -> None:
         if self.allow_update and not self.token:
             raise InputError("updates need a bearer token (--token-file or the environment)")
-        if self.timeout <= 0 or self.max_rows < 0 or self.max_body < 0 or self.max_running < 1:
+        timeout_ok = 0 < self.timeout <= threading.TIMEOUT_MAX  # NaN and inf are not
+        if not timeout_ok or min(self.max_rows, self.max_body) < 0 or self.max_running < 1:
             raise InputError("timeout, max_rows, max_body and max_running must be positive")
         if self.base_iri is not None:
             validate_iri(self.base_iri, "base IRI")

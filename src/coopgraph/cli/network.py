@@ -9,6 +9,7 @@ JSON or CSV, or writes a file.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -20,9 +21,14 @@ from coopgraph import network
 from coopgraph.catalogue import resolve_term
 from coopgraph.cli import add_subcommand
 from coopgraph.cli.store import add_remote_options, store_or_dataset
+from coopgraph.errors import ParameterError
 from coopgraph.network.analysis import ENGAGEMENTS_ONLY, Actor, check_actor, edge_rows
 from coopgraph.network.projection import RELATIONS
 from coopgraph.render import TABLE_FORMATS, Cell, compact_iri, render_rows
+
+# draw lays out groups of over 300 actors with networkx's spring layout, whose numpy seed
+# must be from 0 to 2**32 - 1.
+LAYOUT_SEED_MAX = 2**32 - 1
 
 # ----------------------------------------------------------------------------- options
 
@@ -90,6 +96,12 @@ def _relation_option(parser: argparse.ArgumentParser, scope: str = "") -> None:
         + ", ".join(RELATIONS)
         + " (repeatable; default: engagement)",
     )
+
+
+def _check_positive(option: str, value: float | None) -> None:
+    """Refuse a value given for ``option`` unless it is a finite number above 0 (not NaN)."""
+    if value is not None and not 0 < value < math.inf:
+        raise ParameterError(f"{option}: {value} is not a positive number")
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
@@ -191,31 +203,31 @@ def _actor_cells(actor: Actor) -> tuple[Cell, ...]:
 
 
 def _centrality(args: argparse.Namespace) -> int:
+    _check_positive("--top", args.top)
     graph, _ = _network(args)
     result = network.centrality(
         graph, relations=_relations(args), samples=args.samples, exact=args.exact, seed=args.seed
     )
-    shown = result.rows[: args.top] if args.top else result.rows
     columns = ["actor", "label", "kind", "neighbours", "provided", "received", "degree",
                "betweenness", "betweenness_method"]  # fmt: skip
     rows = [
         (*_actor_cells(r.actor), r.neighbours, r.provided, r.received,
          round(r.degree_centrality, 6), round(r.betweenness, 6), result.method)
-        for r in shown
+        for r in result.rows[: args.top]
     ]  # fmt: skip
     _emit(args, columns, rows, [_scope_note(graph), result.method])
     return 0
 
 
 def _brokers(args: argparse.Namespace) -> int:
+    _check_positive("--top", args.top)
     graph, _ = _network(args)
     found = network.brokers(graph, relations=_relations(args))
-    shown = found[: args.top] if args.top else found
     columns = ["actor", "label", "kind", "state_pairs", "separated_pairs", "pairs", "separated"]
     rows = [
         (*_actor_cells(b.actor), len(b.state_pairs), len(b.separated_pairs),
          _pairs(b.state_pairs), _pairs(b.separated_pairs))
-        for b in shown
+        for b in found[: args.top]
     ]  # fmt: skip
     _emit(args, columns, rows, [_scope_note(graph)])
     return 0
@@ -341,6 +353,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _draw(args: argparse.Namespace) -> int:
+    if not 0 <= args.seed <= LAYOUT_SEED_MAX:
+        raise ParameterError(f"--seed: {args.seed} is not a layout seed (0 to {LAYOUT_SEED_MAX})")
     graph = _part(args)
     path = network.draw(
         graph, args.output, relations=_relations(args), title=args.title, seed=args.seed
@@ -384,7 +398,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         relations=False)  # fmt: skip
 
     parser = sub("centrality", _centrality, "Degree and betweenness centrality of every actor.")
-    parser.add_argument("--top", type=int, metavar="N", help="show only the first N actors")
+    parser.add_argument(
+        "--top", type=int, metavar="N", help="show only the first N actors (default: all)"
+    )
     parser.add_argument(
         "--samples",
         type=int,
@@ -397,7 +413,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the sampling (default 0)")
 
     parser = sub("brokers", _brokers, "Actors that connect states not otherwise connected.")
-    parser.add_argument("--top", type=int, metavar="N", help="show only the first N brokers")
+    parser.add_argument(
+        "--top", type=int, metavar="N", help="show only the first N brokers (default: all)"
+    )
 
     parser = sub(
         "communities",
@@ -412,7 +430,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--resolution",
         type=float,
         default=1.0,
-        help="Louvain resolution: above 1 favours smaller communities",
+        help="Louvain resolution, above 0: above 1 favours smaller communities (default 1)",
     )
 
     parser = sub(
@@ -467,7 +485,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the file format (default: from the file name)",
     )
     draw_parser.add_argument("--title", help="the picture's title")
-    draw_parser.add_argument("--seed", type=int, default=0, help="seed of the layout")
+    draw_parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help=f"seed of the layout (0 to {LAYOUT_SEED_MAX}; default 0)",
+    )
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:

@@ -8,6 +8,7 @@ SIGTERM: the listening socket is closed and the store released.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
@@ -24,6 +25,8 @@ from coopgraph.store import Store, open_store
 
 TOKEN_ENV = "COOPGRAPH_SERVE_TOKEN"
 DEFAULT_PORT = 8000
+# The longest wait for a query that threading allows (about 292 years on 64-bit systems).
+MAX_TIMEOUT = threading.TIMEOUT_MAX
 
 
 def _token(args: argparse.Namespace) -> str | None:
@@ -42,8 +45,8 @@ def _token(args: argparse.Namespace) -> str | None:
 def _open(args: argparse.Namespace) -> Store:
     if args.store and args.data:
         raise ParameterError("give --store or --data, not both")
-    if args.store:
-        return open_store(args.store)
+    if args.store:  # a new, empty store only makes sense when updates may fill it
+        return open_store(args.store, create=args.allow_update)
     return open_dataset(args.data)
 
 
@@ -95,14 +98,18 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+def _number(
+    kind: type[int] | type[float], above: float, most: float, what: str
+) -> Callable[[str], int | float]:
+    """An argparse type: a ``kind`` more than ``above`` and at most ``most``, never NaN."""
+
     def parse(text: str) -> int | float:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+            value = math.nan  # refused below with the same message
+        if not above < value <= most:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
         return value
 
     return parse
@@ -134,25 +141,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="address to listen on (default 127.0.0.1; others are reachable from the network)",
     )
     serve.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any)"
+        "--port",
+        type=_number(int, -1, 65535, "a port number (0 to 65535)"),
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0: any)",
     )
     serve.add_argument(
         "--timeout",
-        type=_positive(float),
+        type=_number(
+            float, 0, MAX_TIMEOUT, f"a positive number of seconds (at most {MAX_TIMEOUT:.0f})"
+        ),
         default=30.0,
         metavar="SECONDS",
         help="time limit per request (503 after it; the store may keep computing; default 30)",
     )
     serve.add_argument(
         "--max-rows",
-        type=_positive(int),
+        type=_number(int, 0, math.inf, "a positive number"),
         default=10_000,
         metavar="N",
         help="refuse (413) answers with more rows or triples (default 10000)",
     )
     serve.add_argument(
         "--max-body",
-        type=_positive(int),
+        type=_number(int, 0, math.inf, "a positive number"),
         default=1_000_000,
         metavar="BYTES",
         help="refuse (413) request bodies larger than this (default 1000000)",

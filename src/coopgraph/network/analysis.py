@@ -10,6 +10,7 @@ engagement edges of the projection and their periods directly.
 from __future__ import annotations
 
 import bisect
+import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -300,7 +301,7 @@ def communities(
     first, numbered from 1.
     """
     simple = cooperation_graph(graph, relations)
-    if resolution <= 0:
+    if not 0 < resolution < math.inf:  # NaN too
         raise ParameterError(f"--resolution: {resolution} is not a positive number")
     if runs is None:
         runs = DEFAULT_RUNS if simple.number_of_nodes() <= LARGE_NETWORK else LARGE_NETWORK_RUNS
