@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
 from coopgraph.cli import main
-from coopgraph.csvimport import MappingError, RowError, convert, load_mapping
+from coopgraph.csvimport import MappingError, RowError, convert, load_mapping, write_output
 from coopgraph.errors import InputError
 from coopgraph.validate import SHAPES, validate
 from coopgraph.vocab import COOP, DATA
@@ -202,6 +203,30 @@ def test_cli_format_option_and_extension(
     assert isomorphic(Graph().parse(jsonld, format="json-ld"), _expected_graph())
 
 
+def test_cli_dash_writes_to_stdout_and_the_summary_to_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = [str(EXAMPLE_TABLE), "-m", str(EXAMPLE_MAPPING), "-o", "-", "--format", "turtle"]
+    assert main(["import-csv", *argv]) == 0
+    out, err = capsys.readouterr()
+    assert isomorphic(Graph().parse(data=out, format="turtle"), _expected_graph())
+    assert err.splitlines() == [
+        "coopgraph import-csv: 9 engagements from 4 rows; 162 triples on standard output"
+    ]
+    assert list(tmp_path.iterdir()) == []  # no file named "-"
+
+
+def test_cli_dash_needs_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, err = _run(capsys, str(EXAMPLE_TABLE), "-m", str(EXAMPLE_MAPPING), "-o", "-")
+    assert status == 2
+    assert err == ["coopgraph: error: give --format when writing to standard output (-o -)"]
+    assert list(tmp_path.iterdir()) == []
+
+
 # --------------------------------------------------------------------------- bad rows
 
 BAD_ROWS = FIXTURES / "bad-rows.csv"
@@ -222,7 +247,8 @@ BAD_ROW_MESSAGES = [
     " different actors",
     "9:ext_i: the row has 11 cells, the header 20",
     "11:ext_coalition: unknown code 'coalition'; allowed: '1', '0'",
-    "11:coalition: '??' has no letter or digit to make an IRI from",
+    "11:coalition: '??' has no letter or digit to make an IRI from; give its IRI in"
+    " coalition.lookup",
     "11:host_consent: unknown code 'No'; allowed: 'yes', 'no'",
     "11:formality: unknown code 'semiformal'; allowed: 'formal', 'semi-formal', 'informal'",
 ]
@@ -352,6 +378,100 @@ def test_missing_column_of_a_new_section_is_named_with_its_key(tmp_path: Path) -
         f"{table}: no column 'coalition' (named by key 'arrangement.column' of {CODES_MAPPING});"
         " the header has: sponsor, group, kind, from, to, covert"
     )
+
+
+def _codes_table(tmp_path: Path, *groups: str) -> Path:
+    """A table for the codes mapping: one row per partner name (creating the partners)."""
+    table = tmp_path / "names.csv"
+    rows = "".join(f"USA;{group};W;2015;;0;\n" for group in groups)
+    table.write_text(f"sponsor;group;kind;from;to;covert;coalition\n{rows}", encoding="utf-8")
+    return table
+
+
+def _created_partners(graph: Graph) -> dict[str, str]:
+    return {
+        str(iri): str(graph.value(iri, RDFS.label))
+        for iri in graph.subjects(RDF.type, COOP.NonStateArmedGroup)
+    }
+
+
+def test_names_in_any_script_mint_iris_from_their_letters(tmp_path: Path) -> None:
+    """Letters of any script are kept (lower case); accents on Latin letters are dropped."""
+    names = [
+        "日本赤軍",
+        "حزب الله",
+        "Группа Вагнера",
+        "Йеменская армия",  # й stays й (not и)
+        "Café",
+        "Front de Libération du Québec",
+        "Forces Nouvelles de Côte d\u2019Ivoire",  # the curly apostrophe parts words like '
+    ]
+    result = convert(_codes_table(tmp_path, *names), load_mapping(CODES_MAPPING))
+    assert result.errors == []
+    assert _created_partners(result.graph) == {
+        "https://example.org/import/actor-日本赤軍": "日本赤軍",
+        "https://example.org/import/actor-حزب-الله": "حزب الله",
+        "https://example.org/import/actor-группа-вагнера": "Группа Вагнера",
+        "https://example.org/import/actor-йеменская-армия": "Йеменская армия",
+        "https://example.org/import/actor-cafe": "Café",
+        "https://example.org/import/actor-front-de-liberation-du-quebec": (
+            "Front de Libération du Québec"
+        ),
+        "https://example.org/import/actor-forces-nouvelles-de-cote-d-ivoire": (
+            "Forces Nouvelles de Côte d\u2019Ivoire"
+        ),
+    }
+    out = tmp_path / "names.ttl"
+    write_output(result, out)
+    assert isomorphic(Graph().parse(out, format="turtle"), result.graph)
+
+
+def test_a_name_gives_the_same_iri_however_it_is_encoded(tmp_path: Path) -> None:
+    decomposed = unicodedata.normalize("NFD", "Йеменская армия")
+    assert decomposed != "Йеменская армия"
+    result = convert(_codes_table(tmp_path, decomposed), load_mapping(CODES_MAPPING))
+    assert list(_created_partners(result.graph)) == [
+        "https://example.org/import/actor-йеменская-армия"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            'year,recipient\n2012,"unterminated\n',
+            "2:recipient: malformed CSV: the quote that opens this cell on line 2 is never closed",
+        ),
+        (  # row 3 starts on line 3 of the file, its open cell on line 4
+            'a,b,c\n1,x,y\n2,"two\r\nlines","open\nto the end\n',
+            "3:c: malformed CSV: the quote that opens this cell on line 4 is never closed",
+        ),
+        (
+            'a,"b\n',
+            "1:cell 2: malformed CSV: the quote that opens this cell on line 1 is never closed",
+        ),
+        ('a,b\n1,2\n1,"x"y\n', "3: malformed CSV: ',' expected after '\"' (line 3)"),
+    ],
+)
+def test_malformed_csv_names_the_row(tmp_path: Path, text: str, message: str) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        convert(table, load_mapping(EXAMPLE_MAPPING))
+    assert str(caught.value) == f"{table}:{message}"
+
+
+def test_cli_unclosed_quote_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text('year,recipient\n2012,"unterminated\n', encoding="utf-8")
+    out = tmp_path / "out.ttl"
+    status, err = _run(capsys, str(table), "-m", str(EXAMPLE_MAPPING), "-o", str(out))
+    assert status == 2
+    assert err == [
+        f"coopgraph: error: {table}:2:recipient: malformed CSV: the quote that opens this cell"
+        " on line 2 is never closed"
+    ]
+    assert not out.exists()
 
 
 # --------------------------------------------------------------------------- bad mappings

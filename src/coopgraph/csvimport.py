@@ -66,9 +66,14 @@ column states nothing unless ``codes`` has an entry for ``""`` (the default of t
 column, such as ``"" = "coop:BilateralArrangement"``).
 
 Generated IRIs are deterministic, so importing the same table twice gives the same
-graph: actors and regions from a slug of the name (ASCII, lower case, hyphens),
-engagements ``eng-`` + a hash of provider, partner, type, dates and place, sources
-``src-`` + a hash of the citation.
+graph: actors and regions from a slug of the name, engagements ``eng-`` + a hash of
+provider, partner, type, dates and place, sources ``src-`` + a hash of the citation. The
+slug keeps the name's letters and digits, of any script, in lower case (IRIs, RFC 3987,
+allow them) and turns every other run of characters into one ``-``; Latin letters lose
+their accents, as they always did: ``United States`` -> ``united-states``, ``Café`` ->
+``cafe``, ``日本`` -> ``日本``, ``حزب الله`` -> ``حزب-الله``, ``Группа Вагнера`` ->
+``группа-вагнера``. A name with no letter or digit (``???``) makes no IRI: give its IRI
+in the section's ``lookup`` table.
 
 Bad rows are collected (all of them, not just the first) as :class:`RowError` with the
 row number a spreadsheet shows (the header is row 1; a quoted cell that spans lines is
@@ -90,8 +95,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -628,11 +632,30 @@ class _State:
 
 _YEAR = re.compile(r"\d{4}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LINE_END = re.compile(r"\r\n|\r|\n")  # as the csv module counts lines
 
 
 def _slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    """The name's letters and digits, lower case, every other run of characters one '-'.
+
+    Letters and digits of any script are kept: the slug ends an IRI (RFC 3987), and letters,
+    digits and combining marks are IRI characters (ucschar). Accents on Latin letters are
+    dropped (compatibility decomposition, NFKD): Café -> cafe, Côte d'Ivoire ->
+    cote-d-ivoire, as slugs always were. Other letters keep their marks (Йемен -> йемен, not
+    иемен) and the slug is NFC, so a name gives the same slug however it is encoded.
+    Variation selectors only choose a glyph (and those from U+E0100 are no IRI characters).
+    """
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", name).lower():
+        kind = unicodedata.category(char)[0]
+        if kind == "M":  # a combining mark: kept with a letter that has no ASCII form
+            if not kept or kept[-1].isascii() or "VARIATION SELECTOR" in unicodedata.name(char):
+                continue
+        elif kind not in "LN":
+            char = "-"
+        if char != "-" or (kept and kept[-1] != "-"):
+            kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept)).strip("-")
 
 
 def _hash(*parts: str) -> str:
@@ -643,17 +666,31 @@ def _read_rows(table: str, delimiter: str) -> tuple[list[str], Iterator[tuple[in
     """The header and the numbered records (spreadsheet numbering: the header is row 1)."""
     try:
         with open(table, encoding="utf-8-sig", newline="") as stream:
-            records = list(csv.reader(stream, delimiter=delimiter, strict=True))
+            lines = stream.readlines()  # as csv reads a file: each ends with \r\n, \r or \n
     except FileNotFoundError:
         raise InputError(f"{table}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{table}: is a directory, not a table") from None
     except UnicodeDecodeError as error:
         raise InputError(f"{table}: not UTF-8 text (byte offset {error.start})") from None
-    except csv.Error as error:
-        raise InputError(f"{table}: malformed CSV: {error}") from None
     except OSError as error:
         raise InputError(f"{table}: cannot read: {error.strerror or error}") from None
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    read = 0  # the lines of the records read so far
+    try:
+        for record in reader:
+            records.append(record)
+            read = reader.line_num
+    except csv.Error as error:
+        row = len(records) + 1
+        if str(error) == "unexpected end of data":  # the file ends inside a quoted cell
+            raise _unclosed_quote(
+                table, row, read, lines, records[0] if records else [], delimiter
+            ) from None
+        raise InputError(
+            f"{table}:{row}: malformed CSV: {error} (line {reader.line_num})"
+        ) from None
     if not records:
         raise InputError(f"{table}: empty table (no header row)")
     header = [name.strip() for name in records[0]]
@@ -661,6 +698,24 @@ def _read_rows(table: str, delimiter: str) -> tuple[list[str], Iterator[tuple[in
     if duplicates:
         raise InputError(f"{table}:1: column {duplicates[0]!r} appears twice in the header")
     return header, ((number, record) for number, record in enumerate(records[1:], start=2))
+
+
+def _unclosed_quote(
+    table: str, row: int, read: int, lines: list[str], header: list[str], delimiter: str
+) -> InputError:
+    """The error for a quoted cell that the end of the file leaves open, naming that cell.
+
+    ``read`` lines precede the row; read leniently, the row ends with the open cell.
+    """
+    cells = next(csv.reader(lines[read:], delimiter=delimiter))
+    names = [name.strip() for name in header]
+    index = len(cells) - 1
+    column = names[index] if index < len(names) else f"cell {index + 1}"
+    line = read + 1 + sum(len(_LINE_END.findall(cell)) for cell in cells[:-1])
+    return InputError(
+        f"{table}:{row}:{column}: malformed CSV: the quote that opens this cell on line {line}"
+        " is never closed"
+    )
 
 
 def convert(table: StrPath, mapping: Mapping) -> ImportResult:
@@ -857,7 +912,11 @@ def _actor(
         raise _BadCell(spec.column, f"{name!r} is not in the lookup table ({known})")
     slug = _slug(name)
     if not slug:
-        raise _BadCell(spec.column, f"{name!r} has no letter or digit to make an IRI from")
+        raise _BadCell(
+            spec.column,
+            f"{name!r} has no letter or digit to make an IRI from;"
+            f" give its IRI in {spec.key}.lookup",
+        )
     iri = URIRef(f"{mapping.namespace}{spec.prefix}{slug}")
     cls = spec.cls
     if spec.class_column is not None:
@@ -984,6 +1043,9 @@ def _coded(spec: _CodedSpec, row: dict[str, str]) -> URIRef | None:
     raise _BadCell(spec.column, f"unknown code {code!r}; allowed: {_codes(spec.codes)}")
 
 
-def write_output(result: ImportResult, destination: StrPath, fmt: str | None = None) -> None:
-    """Write the converted graph (any RDF format, by ``fmt`` or the extension)."""
-    rdfio.write(result.graph, Path(destination), fmt)
+def write_output(
+    result: ImportResult, destination: StrPath | IO[str] | IO[bytes], fmt: str | None = None
+) -> None:
+    """Write the converted graph to a file (any RDF format, by ``fmt`` or the extension) or
+    to an open stream such as standard output (``fmt`` required)."""
+    rdfio.write(result.graph, destination, fmt)

@@ -7,6 +7,7 @@ import sys
 
 from coopgraph.cli import add_subcommand
 from coopgraph.csvimport import convert, load_mapping, write_output
+from coopgraph.errors import ParameterError
 
 _DESCRIPTION = """\
 Turn a CSV table of support relations (one row per supporter, recipient, year or
@@ -32,6 +33,9 @@ exit status:
 
 
 def _run(args: argparse.Namespace) -> int:
+    to_stdout = args.output == "-"
+    if to_stdout and args.format is None:
+        raise ParameterError("give --format when writing to standard output (-o -)")
     mapping = load_mapping(args.mapping)
     result = convert(args.table, mapping)
     for error in result.errors:
@@ -44,11 +48,16 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    write_output(result, args.output, args.format)
+    if to_stdout:  # UTF-8, as RDF text is, whatever the terminal's encoding
+        write_output(result, sys.stdout.buffer, args.format)
+        sys.stdout.buffer.flush()
+    else:
+        write_output(result, args.output, args.format)
     skipped = f", {bad_rows} bad rows skipped" if bad_rows else ""
+    where = "on standard output" if to_stdout else f"in {args.output}"
     print(
         f"coopgraph import-csv: {result.engagements} engagements from"
-        f" {result.rows - bad_rows} rows{skipped}; {len(result.graph)} triples in {args.output}",
+        f" {result.rows - bad_rows} rows{skipped}; {len(result.graph)} triples {where}",
         file=sys.stderr,
     )
     return 2 if bad_rows else 0
@@ -62,7 +71,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub.epilog = _EXIT
     sub.add_argument("table", metavar="TABLE", help="the CSV table (UTF-8, header in row 1)")
     sub.add_argument("--mapping", "-m", required=True, metavar="MAP", help="the TOML mapping file")
-    sub.add_argument("--output", "-o", required=True, metavar="OUT", help="the RDF file to write")
+    sub.add_argument(
+        "--output",
+        "-o",
+        required=True,
+        metavar="OUT",
+        help="the RDF file to write; - writes to standard output (give --format)",
+    )
     sub.add_argument(
         "--format",
         metavar="FORMAT",
