@@ -9,7 +9,9 @@ file with a broken header.
 
 from __future__ import annotations
 
+import errno
 import itertools
+import os
 import socket
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -29,6 +31,26 @@ from coopgraph.vocab import COOP, ontology_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "docs"
 MINI = "https://example.org/mini#"
+ZOO = "https://example.org/zoo#"
+# Another ontology than coopgraph's, whose only object property has no class as its range:
+# there is no diagram to draw.
+ZOO_TTL = f"""\
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix zoo: <{ZOO}> .
+<https://example.org/zoo> a owl:Ontology ; dcterms:title "Zoo"@en ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> .
+zoo:Animal a owl:Class ; rdfs:label "animal"@en ; skos:definition "A creature of the zoo."@en .
+zoo:Lion a owl:Class ; rdfs:label "lion"@en ; rdfs:subClassOf zoo:Animal .
+zoo:Keeper a owl:Class ; rdfs:label "keeper"@en .
+zoo:feeds a owl:ObjectProperty ; rdfs:label "feeds"@en ; rdfs:domain zoo:Keeper ;
+    rdfs:range zoo:Diet .
+"""
+NO_DIAGRAM = (
+    "No diagram: no object property of the namespace has a domain and a range among its classes."
+)
 
 
 # ----------------------------------------------------------------------------- page model
@@ -576,3 +598,179 @@ def test_relative_output_directory_and_shipped_files_from_anywhere(
     assert [p.name for p in report.files] == ["coopgraph-align.ttl", "coopgraph.ttl", DIAGRAM, PAGE]
     assert (tmp_path / "site" / PAGE).is_file()
     assert report.shapes == 0 and report.queries == 0
+
+
+# ----------------------------------------------------------------------------- other ontologies
+
+
+def _zoo(directory: Path) -> Path:
+    path = directory / "zoo.ttl"
+    path.write_text(ZOO_TTL, encoding="utf-8")
+    return path
+
+
+def _no_terms(namespace: str, elsewhere: str) -> str:
+    return (
+        f"No term of the namespace {namespace} is declared in the modules read, so no term is "
+        f"documented (most of those they declare are in {elsewhere})."
+    )
+
+
+@pytest.mark.parametrize("namespace", [[], ["--namespace", ZOO]])
+def test_another_ontology_is_documented_without_coopgraphs_shapes_queries_or_diagram(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], namespace: list[str]
+) -> None:
+    # Without --namespace, the one in which the module declares the most terms: it used to
+    # be coopgraph's, which documented nothing of another ontology.
+    site = tmp_path / "site"
+    arguments = ["--ontology", str(_zoo(tmp_path)), *namespace]
+    assert main(["docs", "-o", str(site), *arguments]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"wrote {site / PAGE} and 1 more files")
+    assert out.endswith(": 3 classes, 1 object properties, 0 shapes, 0 queries\n")
+    assert err == "coopgraph: warning: Terms used but not defined in the ontology: zoo:Diet.\n"
+    assert sorted(p.name for p in site.iterdir()) == [PAGE, "zoo.ttl"]
+    html = (site / PAGE).read_text(encoding="utf-8")
+    page = Page(html)
+    terms = {a: e for a, e in page.entries.items() if "term" in e.classes.split()}
+    assert sorted(terms) == ["Animal", "Keeper", "Lion", "feeds"]
+    expected = {  # (title, items, links) of each row
+        "Animal": [("Subclasses", ["lion"], ["#Lion"])],
+        "Lion": [("Superclasses", ["animal"], ["#Animal"])],
+        "Keeper": [("Used as the domain of", ["feeds"], ["#feeds"])],
+        "feeds": [("Domain", ["keeper"], ["#Keeper"]), ("Range", ["zoo:Diet"], [])],
+    }
+    for anchor, rows in expected.items():
+        assert [(r.title, r.items, r.hrefs) for r in terms[anchor].rows] == rows
+        assert terms[anchor].text.startswith(f"{anchor[0].lower()}{anchor[1:]} ")
+        assert f" {ZOO}{anchor} " in terms[anchor].text
+    assert "A creature of the zoo." in terms["Animal"].text
+    assert "No definition is given." in terms["Lion"].text
+    assert [e for e in page.entries if e not in terms] == []  # no shapes, no queries
+    assert "<p>No SHACL shapes were given.</p>" in html
+    assert "<p>No canned queries were given.</p>" in html
+    assert NO_DIAGRAM in html and "<svg" not in html and DIAGRAM not in page.hrefs
+
+
+def test_a_bare_ontology_is_a_page_without_terms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare = tmp_path / "bare.ttl"
+    bare.write_text(
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "<https://example.org/d> a owl:Ontology .\n",
+        encoding="utf-8",
+    )
+    site = tmp_path / "site"
+    assert main(["docs", "-o", str(site), "--ontology", str(bare)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"wrote {site / PAGE} and 1 more files")
+    assert out.endswith(": no terms, 0 shapes, 0 queries\n")
+    assert err.splitlines() == [
+        f"coopgraph: warning: No term of the namespace {COOP} is declared in the modules read, "
+        "so no term is documented.",
+        "coopgraph: warning: The ontology has no title (dcterms:title).",
+        "coopgraph: warning: The ontology states no license (dcterms:license).",
+    ]
+    assert sorted(p.name for p in site.iterdir()) == ["bare.ttl", PAGE]
+    html = (site / PAGE).read_text(encoding="utf-8")
+    assert Page(html).entries == {}
+    assert "<dt>Terms</dt><dd>none</dd>" in html
+    assert NO_DIAGRAM in html
+
+
+@pytest.mark.parametrize("foreign", ["namespace", "ontology"])
+def test_a_namespace_without_terms_is_a_warning_that_names_the_likely_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], foreign: str
+) -> None:
+    site = tmp_path / "site"
+    if foreign == "namespace":  # the shipped ontology, another namespace
+        arguments, expected = ["--namespace", ZOO], _no_terms(ZOO, str(COOP))
+        files = ["coopgraph-align.ttl", "coopgraph.ttl", PAGE]
+    else:  # another ontology, coopgraph's namespace
+        arguments = ["--ontology", str(_zoo(tmp_path)), "--namespace", str(COOP)]
+        expected = _no_terms(str(COOP), ZOO)
+        files = [PAGE, "zoo.ttl"]
+    assert main(["docs", "-o", str(site), *arguments, "--no-shapes", "--no-queries"]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"coopgraph: warning: {expected}\n"
+    assert out.endswith(": no terms, 0 shapes, 0 queries\n")
+    assert sorted(p.name for p in site.iterdir()) == files
+    html = (site / PAGE).read_text(encoding="utf-8")
+    assert Page(html).entries == {}
+    assert NO_DIAGRAM in html
+
+
+def test_a_small_diagram_is_as_wide_as_its_legend(tmp_path: Path) -> None:
+    ttl = ZOO_TTL.replace("rdfs:range zoo:Diet", "rdfs:range zoo:Keeper")  # one box, a loop
+    (tmp_path / "zoo.ttl").write_text(ttl, encoding="utf-8")
+    build_site(tmp_path / "site", ontology=[tmp_path / "zoo.ttl"], namespace=ZOO)
+    svg = ET.parse(tmp_path / "site" / DIAGRAM).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    names = [t.text for t in svg.iter(f"{ns}text") if t.get("class") in ("dg-name", "dg-note")]
+    assert names == ["keeper", "↻ feeds"]
+    legend = [t for t in svg.iter(f"{ns}text") if t.get("class") == "dg-legend"]
+    assert [t.text for t in legend] == [
+        "Boxes are classes; a subclass deeper than the second level is folded into its ancestor.",
+        "Arrows are object properties, from domain to range; ↻ marks a property from a class "
+        "to itself.",
+    ]
+    assert float(svg.get("width", 0)) == 585  # not the 100 of the box alone
+    assert float(legend[-1].get("y", 0)) < float(svg.get("height", 0))
+
+
+# ----------------------------------------------------------------------------- all or nothing
+
+
+def test_a_failing_build_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def bug(*args: object) -> None:
+        raise RuntimeError("a bug in the page")
+
+    monkeypatch.setattr("coopgraph.docs.render_page", bug)
+    with pytest.raises(RuntimeError):
+        build_site(tmp_path / "site", ontology=[FIXTURES / "mini.ttl"], namespace=MINI)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_failing_write_leaves_the_output_directory_as_it_was(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    existing: bool,
+) -> None:
+    site = tmp_path / "site"
+    if existing:
+        site.mkdir()
+        (site / PAGE).write_text("the previous build", encoding="utf-8")
+    write_text = Path.write_text
+
+    def disk_full(path: Path, text: str, *args: object, **kwargs: object) -> int:
+        if path.name == PAGE:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return write_text(path, text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", disk_full)
+    arguments = ["--ontology", str(FIXTURES / "mini.ttl"), "--namespace", MINI]
+    assert main(["docs", "-o", str(site), *arguments]) == 2
+    message = f"coopgraph: error: {site}: cannot write the site (No space left on device)\n"
+    assert capsys.readouterr().err == message
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["site"] if existing else [])
+    if existing:
+        assert [p.name for p in site.iterdir()] == [PAGE]
+        assert (site / PAGE).read_text(encoding="utf-8") == "the previous build"
+
+
+def test_a_build_into_an_existing_directory_replaces_its_files_and_keeps_the_others(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / PAGE).write_text("the previous build", encoding="utf-8")
+    (site / "notes.txt").write_text("kept", encoding="utf-8")
+    report = build_site(site, ontology=[FIXTURES / "mini.ttl"], namespace=MINI)
+    assert [p.name for p in report.files] == [DIAGRAM, PAGE, "mini.ttl"]
+    assert sorted(p.name for p in site.iterdir()) == [DIAGRAM, PAGE, "mini.ttl", "notes.txt"]
+    assert (site / PAGE).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert (site / "notes.txt").read_text(encoding="utf-8") == "kept"
+    assert list(tmp_path.iterdir()) == [site]

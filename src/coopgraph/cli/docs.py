@@ -24,7 +24,7 @@ def _run(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{n} {kind.lower()}" for kind, n in report.terms.items() if n)
     print(
         f"wrote {report.output_dir / PAGE} and {len(report.files) - 1} more files "
-        f"({report.size / 1024:.0f} KiB) in {report.seconds:.1f} s: {counts}, "
+        f"({report.size / 1024:.0f} KiB) in {report.seconds:.1f} s: {counts or 'no terms'}, "
         f"{report.shapes} shapes, {report.queries} queries"
     )
     return 0
@@ -60,18 +60,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sub.add_argument(
         "--namespace",
-        default=str(COOP),
         metavar="IRI",
         help="document the terms of this namespace; each term's anchor is its local name "
-        f"(default: {COOP})",
+        f"(default: {COOP}, or with --ontology the namespace in which the modules declare "
+        "the most terms)",
     )
     shapes = sub.add_mutually_exclusive_group()
     shapes.add_argument(
-        "--shapes", action="append", metavar="FILE", help="SHACL shapes file (default: shipped)"
+        "--shapes",
+        action="append",
+        metavar="FILE",
+        help="SHACL shapes file (repeatable; default: the shipped shapes, without --ontology)",
     )
     shapes.add_argument("--no-shapes", action="store_true", help="document no shapes")
     queries = sub.add_mutually_exclusive_group()
     queries.add_argument(
-        "--queries", action="append", metavar="FILE", help="canned query file (default: shipped)"
+        "--queries",
+        action="append",
+        metavar="FILE",
+        help="canned query file (repeatable; default: the shipped queries, without --ontology)",
     )
     queries.add_argument("--no-queries", action="store_true", help="document no queries")

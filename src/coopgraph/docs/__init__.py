@@ -6,14 +6,16 @@
 
 The site is one page, ``index.html``, whose anchors are the local names of the terms
 (publish it at the namespace's document address and every term IRI resolves to its
-entry), the core-class diagram as a separate SVG file, and a copy of each ontology
-module for download.
+entry), the core-class diagram as a separate SVG file (left out when there is nothing
+to draw), and a copy of each ontology module for download. Every file is written
+before any is put in place, so a build that fails leaves the output directory as it was.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +30,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from coopgraph.docs.diagram import core_diagram, render_svg
-from coopgraph.docs.model import OntologyModel, TermKind, load
+from coopgraph.docs.model import Module, OntologyModel, TermKind, load
 from coopgraph.docs.page import PageParts, render_page
 from coopgraph.docs.queries import read_query
 from coopgraph.docs.render import Renderer
@@ -79,19 +81,29 @@ def build_site(
     shapes: Sequence[StrPath] | None = None,
     queries: Sequence[StrPath] | None = None,
     catalogs: Sequence[StrPath] = (),
-    namespace: str = str(COOP),
+    namespace: str | None = None,
 ) -> SiteReport:
     """Write the reference of the ontology modules, shapes and queries into ``output_dir``.
 
     Each argument left as ``None`` means the files coopgraph ships; an empty list means
-    none. ``catalogs`` are OASIS XML catalogs for resolving ``owl:imports`` offline (see
+    none. The shipped shapes and queries describe the shipped ontology, so when
+    ``ontology`` is given they are only documented if given too. The terms documented are
+    those of ``namespace``: by default coopgraph's for the shipped ontology, and for other
+    modules the namespace in which they declare the most terms. ``catalogs`` are OASIS
+    XML catalogs for resolving ``owl:imports`` offline (see
     :func:`coopgraph.docs.model.load`). Raises InputError when the output directory cannot
-    be written or an input file cannot be read, ParseError when an RDF file is malformed.
-    Never touches the network: ``owl:imports`` that nothing resolves become warnings in
-    the page (and in the report), not errors.
+    be written or an input file cannot be read, ParseError when an RDF file is malformed;
+    either way the output directory is left as it was. Never touches the network:
+    ``owl:imports`` that nothing resolves become warnings in the page (and in the report),
+    not errors.
     """
     started = time.perf_counter()
     out = Path(output_dir)
+    if ontology is not None:
+        shapes = [] if shapes is None else shapes
+        queries = [] if queries is None else queries
+    elif namespace is None:
+        namespace = str(COOP)
     with ExitStack() as stack:
         ontology_paths = _paths(stack, ontology, default_ontology_files)
         shape_paths = _paths(stack, shapes, shapes_files)
@@ -100,23 +112,27 @@ def build_site(
         renderer = Renderer(model)
         shape_docs = _shape_docs(shape_paths, renderer)
         query_docs = sorted((read_query(p) for p in query_paths), key=lambda q: q.name)
-        _prepare(out)
-        downloads = _copy_modules(model, out)
-    index = build_index(model, shape_docs, query_docs)
-    writer = TermWriter(model, renderer, shape_docs, index)
-    diagram = core_diagram(model)
-    parts = PageParts(
-        shapes=shape_docs,
-        queries=query_docs,
-        tables=knowledge_tables(model, renderer),
-        diagram_svg=render_svg(diagram, model),
-        diagram_file=DIAGRAM,
-        downloads=downloads,
-    )
-    page, warnings = render_page(model, renderer, writer, parts)
-    written = [out / name for name, _ in downloads]
-    written.append(_write(out / DIAGRAM, _standalone(render_svg(diagram, model, PAGE))))
-    written.append(_write(out / PAGE, page))
+        if out.exists() and not out.is_dir():
+            raise InputError(f"{out}: exists and is not a directory")
+        downloads = _downloads(model)
+        index = build_index(model, shape_docs, query_docs)
+        writer = TermWriter(model, renderer, shape_docs, index)
+        diagram = core_diagram(model)
+        drawn = bool(diagram.nodes)  # nothing to draw: no object property joins two classes
+        parts = PageParts(
+            shapes=shape_docs,
+            queries=query_docs,
+            tables=knowledge_tables(model, renderer),
+            diagram_svg=render_svg(diagram, model) if drawn else None,
+            diagram_file=DIAGRAM,
+            downloads=[(name, _what(module)) for name, module in downloads],
+        )
+        page, warnings = render_page(model, renderer, writer, parts)
+        contents: list[tuple[str, Path | str]] = [(n, m.path) for n, m in downloads]
+        if drawn:
+            contents.append((DIAGRAM, _standalone(render_svg(diagram, model, PAGE))))
+        contents.append((PAGE, page))
+        written = _publish(out, contents)
     return SiteReport(
         output_dir=out,
         files=sorted(written),
@@ -152,38 +168,53 @@ def _shape_docs(paths: list[Path], renderer: Renderer) -> list[ShapeDoc]:
     return describe_shapes(graph, sources, renderer)
 
 
-def _prepare(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise InputError(f"{out}: cannot create the output directory ({error.strerror})") from None
-
-
-def _copy_modules(model: OntologyModel, out: Path) -> list[tuple[str, str]]:
-    downloads = []
+def _downloads(model: OntologyModel) -> list[tuple[str, Module]]:
+    """The file name each module is offered under, unique and clear of the site's own files."""
+    downloads: list[tuple[str, Module]] = []
     for number, module in enumerate(model.modules, start=1):
         name = module.path.name
         if name in (PAGE, DIAGRAM) or any(name == d for d, _ in downloads):
             name = f"module-{number}-{name}"
-        target = out / name
-        try:
-            if not (target.exists() and target.samefile(module.path)):
-                shutil.copyfile(module.path, target)
-        except OSError as error:
-            raise InputError(f"{out / name}: cannot write ({error.strerror})") from None
-        what = "ontology module" if module.ontology is not None else "RDF file"
-        downloads.append((name, what))
+        downloads.append((name, module))
     return downloads
 
 
-def _write(path: Path, text: str) -> Path:
+def _what(module: Module) -> str:
+    return "ontology module" if module.ontology is not None else "RDF file"
+
+
+def _publish(out: Path, contents: list[tuple[str, Path | str]]) -> list[Path]:
+    """Write the files (a text, or a file to copy) into ``out`` once every one is written.
+
+    They are written into a hidden directory beside ``out`` that is then renamed to it,
+    or, when ``out`` exists, inside it and then moved over the files of the same names;
+    the hidden directory never outlives the call. A module that already is the file in
+    ``out`` is left alone.
+    """
+    existed = out.is_dir()
+    staging = (out if existed else out.parent) / f".{out.name}.{secrets.token_hex(4)}.partial"
     try:
-        path.write_text(text, encoding="utf-8")
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
     except OSError as error:
-        raise InputError(f"{path}: cannot write ({error.strerror})") from None
-    return path
+        raise InputError(f"{out}: cannot create the output directory ({error.strerror})") from None
+    try:
+        for name, content in contents:
+            if isinstance(content, str):
+                (staging / name).write_text(content, encoding="utf-8")
+            elif not (existed and (out / name).exists() and (out / name).samefile(content)):
+                shutil.copyfile(content, staging / name)
+        if existed:
+            for name, _ in contents:
+                if (staging / name).exists():
+                    (staging / name).replace(out / name)
+        else:
+            staging.rename(out)
+    except OSError as error:
+        raise InputError(f"{out}: cannot write the site ({error.strerror})") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out / name for name, _ in contents]
 
 
 def _standalone(svg: str) -> str:

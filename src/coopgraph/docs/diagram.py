@@ -34,6 +34,12 @@ PORT_GAP = 9  # vertical room per arrow leaving or entering a box
 BOLD_WIDTH = 1.15
 MARGIN = 20
 ORDERING_SWEEPS = 24
+LEGEND_FONT_SIZE = 12
+_LEGEND = (
+    "Boxes are classes; a subclass deeper than the second level is folded into its ancestor.",
+    "Arrows are object properties, from domain to range; ↻ marks a property from a class to "
+    "itself.",
+)
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,7 @@ class _Box:
 
 
 def render_svg(diagram: CoreDiagram, model: OntologyModel, href_prefix: str = "") -> str:
-    """The diagram as an SVG document whose boxes and labels link to the term anchors."""
+    """The diagram (of one class at least) as SVG whose boxes and labels link to the terms."""
     return _Layout(diagram, model).svg(href_prefix)
 
 
@@ -353,14 +359,14 @@ class _Layout:
     def svg(self, href_prefix: str) -> str:
         edges_svg, labels_svg = self._edges(href_prefix)
         nodes_svg = [self._node(node, href_prefix) for node in self.diagram.nodes]
-        legend_y = self.height + 4
-        legend = (
-            f'<text class="dg-legend" x="{MARGIN}" y="{legend_y:.0f}">Boxes are classes; a '
-            "subclass deeper than the second level is folded into its ancestor. Arrows are "
-            "object properties, from domain to range; ↻ marks a property from a class to "
-            "itself.</text>"
+        legend_y = [self.height + 4 + LINE_HEIGHT * i for i in range(len(_LEGEND))]
+        legend = "".join(
+            f'<text class="dg-legend" x="{MARGIN}" y="{y:.0f}">{escape(line)}</text>'
+            for y, line in zip(legend_y, _LEGEND, strict=True)
         )
-        width, height = self.width, legend_y + 12
+        # A small diagram is widened to its legend rather than cutting it off.
+        legend_width = max(text_width(line, LEGEND_FONT_SIZE) for line in _LEGEND)
+        width, height = max(self.width, legend_width + 2 * MARGIN), legend_y[-1] + 12
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" '
             f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '

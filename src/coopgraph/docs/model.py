@@ -9,6 +9,8 @@ does it have, where does ``owl:imports`` point and could it be resolved offline.
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -211,10 +213,11 @@ def _kind(graph: Graph, iri: URIRef) -> TermKind:
 
 def load(
     ontology_paths: Sequence[str | os.PathLike[str]],
-    namespace: str = str(COOP),
+    namespace: str | None = str(COOP),
     catalogs: Sequence[str | os.PathLike[str]] = (),
 ) -> OntologyModel:
-    """Read the ontology modules and their imports, and collect the terms of ``namespace``.
+    """Read the ontology modules and their imports, and collect the terms of ``namespace``
+    (None: :func:`main_namespace` of the modules, coopgraph's when they declare nothing).
 
     ``owl:imports`` are never fetched: an import resolves through the given OASIS XML
     catalogs, the ``catalog-v001.xml`` beside each file, or the bundled catalog (as in
@@ -240,6 +243,8 @@ def load(
         )
         imported = document.imported_as is not None
         modules.append(Module(document.path, declared[0] if declared else None, imported))
+    if namespace is None:
+        namespace = main_namespace(graph, modules) or str(COOP)
     model = OntologyModel(graph=graph, namespace=namespace, modules=modules)
     model.imports = list(_imports(graph, modules))
     model.prefixes = sorted(
@@ -250,6 +255,19 @@ def load(
         anchor = str(iri)[len(namespace) :]
         model.terms[iri] = Term(iri, anchor, _kind(graph, iri), _label_in(graph, iri) or anchor)
     return model
+
+
+def main_namespace(graph: Graph, modules: Iterable[Module]) -> str | None:
+    """The namespace (an IRI up to its last ``#`` or ``/``) of the most IRIs given a type,
+    the modules' ontology IRIs aside; the first in order on a tie; None when there is none."""
+    ontologies = {m.ontology for m in modules}
+    found = Counter(
+        re.sub(r"[^#/]*$", "", str(s))
+        for s in set(graph.subjects(RDF.type, None))
+        if isinstance(s, URIRef) and s not in ontologies
+    )
+    found.pop("", None)
+    return min(found, key=lambda n: (-found[n], n)) if found else None
 
 
 def _documented_iris(graph: Graph, namespace: str) -> Iterator[URIRef]:

@@ -17,7 +17,7 @@ from rdflib.namespace import DC, DCTERMS, OWL, RDFS, SKOS
 from rdflib.term import Node
 
 from coopgraph import __version__
-from coopgraph.docs.model import ImportStatus, OntologyModel, TermKind
+from coopgraph.docs.model import ImportStatus, OntologyModel, TermKind, main_namespace
 from coopgraph.docs.queries import QueryDoc
 from coopgraph.docs.render import Renderer
 from coopgraph.docs.shapes import ShapeDoc
@@ -51,7 +51,7 @@ class PageParts:
     shapes: list[ShapeDoc]
     queries: list[QueryDoc]
     tables: list[Table]
-    diagram_svg: str
+    diagram_svg: str | None  # None when there is nothing to draw
     diagram_file: str
     downloads: list[tuple[str, str]]  # (file name in the site, what it is)
 
@@ -139,7 +139,7 @@ def _header(model: OntologyModel, renderer: Renderer, parts: PageParts, warnings
         for kind in TermKind
         if model.terms_of(kind)
     )
-    rows.append(("Terms", counts))
+    rows.append(("Terms", counts or "none"))
     if parts.downloads:
         links = ", ".join(
             f'<a href="{escape(name)}" download>{escape(name)}</a> ({escape(what)})'
@@ -188,6 +188,8 @@ def _warnings(model: OntologyModel, renderer: Renderer) -> list[str]:
                 "offline (no module given declares that ontology IRI); its terms are not "
                 "documented here."
             )
+    if not model.terms:
+        warnings.append(_no_terms(model))
     ontology = model.ontology
     if ontology is None:
         warnings.append("No module declares an owl:Ontology: there is no ontology metadata.")
@@ -202,6 +204,18 @@ def _warnings(model: OntologyModel, renderer: Renderer) -> list[str]:
         )
         warnings.append(f"Terms used but not defined in the ontology: {names}.")
     return warnings
+
+
+def _no_terms(model: OntologyModel) -> str:
+    """The warning for a namespace without terms, naming the one with the most typed IRIs."""
+    text = (
+        f"No term of the namespace <code>{escape(model.namespace)}</code> is declared in the "
+        "modules read, so no term is documented"
+    )
+    likely = main_namespace(model.graph, model.modules)
+    if likely is None:
+        return text + "."
+    return f"{text} (most of those they declare are in <code>{escape(likely)}</code>)."
 
 
 # ---------------------------------------------------------------------------- contents
@@ -248,11 +262,16 @@ def _contents(model: OntologyModel, kinds: list[TermKind], parts: PageParts) -> 
 
 
 def _diagram(parts: PageParts) -> str:
+    heading = '<section id="section-diagram"><h2>Diagram of the core classes</h2>'
+    if parts.diagram_svg is None:
+        return (
+            f'{heading}<p class="caption">No diagram: no object property of the namespace has '
+            "a domain and a range among its classes.</p></section>"
+        )
     return (
-        '<section id="section-diagram"><h2>Diagram of the core classes</h2>'
-        '<p class="caption">Generated from the ontology: click a class or a property to go '
-        f'to its entry. <a href="{escape(parts.diagram_file)}">Open the diagram on its own</a> '
-        "(SVG).</p>"
+        f'{heading}<p class="caption">Generated from the ontology: click a class or a property '
+        f'to go to its entry. <a href="{escape(parts.diagram_file)}">Open the diagram on its '
+        "own</a> (SVG).</p>"
         f'<figure class="diagram-wrap">{parts.diagram_svg}</figure></section>'
     )
 
