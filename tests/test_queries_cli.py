@@ -320,3 +320,65 @@ def test_other_os_errors_stay_internal_errors(
     monkeypatch.setattr("sys.stdout", _FullDisk(errno.EBADF))
     assert main(["query", "run", "competing-sponsors"]) == 3
     assert capsys.readouterr().err.startswith("coopgraph: internal error: OSError: [Errno 9]")
+
+
+SELECT_ONE = (
+    "SELECT ?s WHERE { ?s a <https://w3id.org/coopgraph/ontology#State> } ORDER BY ?s LIMIT 2"
+)
+CONSTRUCT_ONE = (
+    "CONSTRUCT { <urn:x:s> <urn:x:p> ?s } WHERE { ?s a <https://w3id.org/coopgraph/ontology#State> "
+    "FILTER(?s = <https://w3id.org/coopgraph/data/Germany>) }"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "suffix", "fmt"),
+    [
+        (["query", "run", "competing-sponsors"], ".csv", "csv"),
+        (["sparql", SELECT_ONE], ".tsv", "tsv"),
+        (["sparql", SELECT_ONE], ".srj", "json"),
+        (["sparql", SELECT_ONE], ".md", "markdown"),
+        (["sparql", CONSTRUCT_ONE], ".jsonld", "json-ld"),
+        (["sparql", CONSTRUCT_ONE], ".ttl", "turtle"),
+    ],
+)
+def test_the_output_file_extension_chooses_the_format(
+    argv: list[str], suffix: str, fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `-o answers.csv` used to hold the aligned text table; a .jsonld file, Turtle.
+    out = tmp_path / f"answer{suffix}"
+    assert run(capsys, *argv, "-o", str(out)) == (0, "", "")
+    assert run(capsys, *argv, "--format", fmt)[:2] == (0, out.read_bytes().decode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["sparql", SELECT_ONE, "-o", "x.ttl"],
+            "-o x.ttl: turtle is for CONSTRUCT and DESCRIBE answers",
+        ),
+        (
+            ["sparql", SELECT_ONE, "--format", "json-ld"],
+            "--format json-ld: json-ld is for CONSTRUCT",
+        ),
+        (
+            ["sparql", CONSTRUCT_ONE, "-o", "x.csv"],
+            "-o x.csv: csv is for SELECT and ASK answers; use",
+        ),
+        (
+            ["sparql", CONSTRUCT_ONE, "--format", "table"],
+            "--format table: table is for SELECT and ASK",
+        ),
+        (["demo", "--engagements", "-1"], "--engagements: -1 is not a count (0 or more)"),
+    ],
+)
+def test_a_format_that_cannot_hold_the_answer_is_exit_2(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert err.startswith(f"coopgraph: error: {message}") and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

@@ -118,7 +118,7 @@ def _query_run(args: argparse.Namespace) -> int:
     params = _parse_params(args.param)
     with _dataset(args) as store:
         result = catalogue.run_query(store, args.name, params)
-        _print_result(store, result, args.format, args.output)
+        _print_result(store, result, _output_format(args, result), args.output)
     return 0
 
 
@@ -133,14 +133,33 @@ def _sparql(args: argparse.Namespace) -> int:
             raise InputError(f"{args.file}: cannot read the query: {exc}") from None
     with _dataset(args) as store:
         result = store.query(text)
-        if args.format in GRAPH_FORMATS and not isinstance(result, GraphResult):
-            raise ParameterError(f"--format {args.format} is for CONSTRUCT and DESCRIBE queries")
-        if args.format in TABLE_FORMATS and isinstance(result, GraphResult):
-            raise ParameterError(
-                f"--format {args.format} is for SELECT and ASK; use turtle or json-ld"
-            )
-        _print_result(store, result, args.format, args.output)
+        _print_result(store, result, _output_format(args, result), args.output)
     return 0
+
+
+_OUTPUT_SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".srj": "json",
+    ".md": "markdown",
+    ".ttl": "turtle",
+    ".jsonld": "json-ld",
+}
+"""The answer format a ``-o`` file's extension names when ``--format`` is not given."""
+
+
+def _output_format(args: argparse.Namespace, result: object) -> str | None:
+    """``--format``, else the format ``-o``'s extension names (a ``.csv`` file gets CSV, not
+    the text table), else None (the default); ParameterError when it cannot hold the answer."""
+    fmt, given = args.format, f"--format {args.format}"
+    if fmt is None and args.output:
+        fmt, given = _OUTPUT_SUFFIXES.get(Path(args.output).suffix.lower()), f"-o {args.output}"
+    if fmt in GRAPH_FORMATS and not isinstance(result, GraphResult):
+        raise ParameterError(f"{given}: {fmt} is for CONSTRUCT and DESCRIBE answers")
+    if fmt in TABLE_FORMATS and isinstance(result, GraphResult):
+        raise ParameterError(f"{given}: {fmt} is for SELECT and ASK answers; use turtle or json-ld")
+    return fmt
 
 
 # ----------------------------------------------------------------------------- risks
@@ -197,6 +216,8 @@ def _report(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from coopgraph.validate import validate
 
+    if args.engagements < 0:  # a negative count was a slice: all but the last ones
+        raise ParameterError(f"--engagements: {args.engagements} is not a count (0 or more)")
     with open_dataset() as store:
         print(f"Loaded the bundled ontology and example knowledge base: {len(store)} statements.")
         with contextlib.ExitStack() as stack:
@@ -292,7 +313,13 @@ def _add_output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...
         choices=formats,
         help="output format (default: table for SELECT and ASK, turtle for CONSTRUCT/DESCRIBE)",
     )
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (default: stdout); without --format its extension chooses "
+        f"({', '.join(f'{k} {v}' for k, v in _OUTPUT_SUFFIXES.items())})",
+    )
 
 
 def _missing_action(parser: argparse.ArgumentParser) -> int:
