@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -10,7 +11,8 @@ from importlib import resources
 from importlib.abc import Traversable
 
 import pytest
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
@@ -162,3 +164,30 @@ def test_json_ld_output_does_not_depend_on_the_hash_seed() -> None:
             for seed in ("1", "2", "3")
         }
     assert len(outputs) == 1
+
+
+def test_long_blank_node_chains_are_written_without_recursion() -> None:
+    # rdflib's converter went one call deeper per blank node: RecursionError (exit 3) at ~300.
+    graph = Graph()
+    nodes = [BNode() for _ in range(3000)]
+    graph.add((URIRef("urn:x:start"), URIRef("urn:x:next"), nodes[0]))
+    for here, there in itertools.pairwise(nodes):
+        graph.add((here, URIRef("urn:x:next"), there))
+    # a list whose nodes carry another statement is no @list: its nodes are a chain too
+    items = [BNode() for _ in range(1000)]
+    graph.add((URIRef("urn:x:start"), URIRef("urn:x:items"), items[0]))
+    for number, (here, there) in enumerate(itertools.pairwise([*items, RDF.nil])):
+        graph.add((here, RDF.first, Literal(number)))
+        graph.add((here, RDF.rest, there))
+        graph.add((here, RDF.type, URIRef("urn:x:Cell")))
+    text = rdfio.serialize(graph, "json-ld")
+    assert len(json.loads(text)["@graph"]) == 1 + 3000 + 1000
+    back = Graph().parse(data=text, format="json-ld")
+    assert len(back) == len(graph)  # (isomorphic() takes minutes on chains this long)
+    chain, node = [], back.value(URIRef("urn:x:start"), URIRef("urn:x:next"))
+    while node is not None:
+        chain.append(node)
+        node = back.value(node, URIRef("urn:x:next"))
+    assert len(set(chain)) == 3000 and all(isinstance(node, BNode) for node in chain)
+    [head] = back.objects(URIRef("urn:x:start"), URIRef("urn:x:items"))
+    assert [item.toPython() for item in Collection(back, head)] == list(range(1000))

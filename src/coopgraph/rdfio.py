@@ -848,6 +848,31 @@ def _check_xml_predicates(triples: Iterable[ox.Triple]) -> None:
                 )
 
 
+class _LoopingConverter(Converter):
+    """rdflib's JSON-LD converter, with the blank nodes it meets as objects queued rather than
+    processed by recursion: it went one call deeper per node of a chain and a chain of about
+    300 blank nodes raised RecursionError. It never embeds them, so the nodes are the same."""
+
+    def from_graph(self, graph: rdflib.Graph) -> list[Any]:
+        self._pending: list[rdflib.BNode] = []
+        nodemap: dict[Any, Any] = {}
+        for subject in set(graph.subjects()):
+            # as rdflib: IRIs and unreferenced blank nodes; the others are reached from them
+            if isinstance(subject, rdflib.URIRef) or (
+                isinstance(subject, rdflib.BNode) and not any(graph.subjects(None, subject))
+            ):
+                self.process_subject(graph, subject, nodemap)
+            while self._pending:
+                self.process_subject(graph, self._pending.pop(), nodemap)
+        return list(nodemap.values())
+
+    def to_raw_value(self, graph: rdflib.Graph, s: Any, o: Any, nodemap: dict[str, Any]) -> Any:
+        if isinstance(o, rdflib.BNode) and self.to_collection(graph, o) is None:
+            self._pending.append(o)
+            return {self.context.id_key: o.n3()}
+        return super().to_raw_value(graph, s, o, nodemap)
+
+
 def _jsonld_with_context(data: RdfData, context: dict[str, object]) -> bytes:
     """Compact JSON-LD with rdflib's serializer, after checking the context is all inline."""
     if not isinstance(context, dict):
@@ -883,7 +908,7 @@ def _jsonld_with_context(data: RdfData, context: dict[str, object]) -> bytes:
     # turns "1.5e3"^^xsd:double into 1500.0, read back as an xsd:integer: keep lexical forms.
     inner = context.get("@context", context)
     active = Context(inner)
-    converter = Converter(active, False, False)
+    converter = _LoopingConverter(active, False, False)
     converter.use_native_types = False
     document = _stable_jsonld(converter.convert(data), _JsonLdKeys.of(active, inner))
     if isinstance(document, list):
