@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
-from rdflib import OWL, RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 
-from coopgraph import reason
+from coopgraph import ontology_qc, reason
 from coopgraph.cli import main
 from coopgraph.errors import InputError
 from coopgraph.vocab import COOP, DATA, ONTOLOGY_IRI, example_files
 
 HERE = FIXTURES / "reason"
 ENGAGEMENTS = HERE / "engagements.ttl"
+GENERALISED = HERE / "generalised.ttl"
 EXT = Namespace("https://example.org/coopgraph-test#")
 CORE, ALIGN = reason.bundled_ontology_files()
 
@@ -278,6 +279,109 @@ def test_check_refuses_a_bad_date_naming_the_file(tmp_path: Path) -> None:
         reason.check([CORE, data])
 
 
+def test_check_without_java_is_a_usage_error_naming_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no java
+    assert main(["check", str(ENGAGEMENTS)]) == 2
+    assert capsys.readouterr().err == (
+        "coopgraph: error: HermiT needs java, which is not on PATH: install a Java runtime"
+        " (Debian: default-jre-headless)\n"
+    )
+
+
+def test_check_with_a_java_that_cannot_be_run_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    java = tmp_path / "java"
+    java.touch(mode=0o755)  # executable, but not a program
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["check", str(ENGAGEMENTS)]) == 2
+    assert capsys.readouterr().err == "coopgraph: error: java could not be run: Exec format error\n"
+
+
+@pytest.mark.parametrize(
+    ("megabytes", "reason_given"),
+    [
+        ("999999999", "Could not reserve enough space for 1024000000000KB object heap"),
+        ("99999999999999999", "Invalid maximum heap size: -Xmx99999999999999999M"),
+    ],
+)
+def test_check_with_a_heap_java_cannot_have_says_the_jvm_could_not_start(
+    megabytes: str, reason_given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--java-memory", megabytes, str(ENGAGEMENTS)]) == 2
+    assert capsys.readouterr().err == (
+        f"coopgraph: error: Java could not start HermiT with a heap of {megabytes} MB"
+        f" (--java-memory): {reason_given}\n"
+    )
+
+
+def _hermit_fails_with(monkeypatch: pytest.MonkeyPatch, output: str) -> None:
+    import owlready2
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise owlready2.OwlReadyJavaError(f"Java error message is:\n{output}")
+
+    monkeypatch.setattr(owlready2, "sync_reasoner_hermit", fail)
+
+
+def test_hermit_out_of_memory_asks_for_a_larger_heap(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What HermiT prints for a 64 MB heap and 100k triples of bench/synthetic.py data.
+    _hermit_fails_with(
+        monkeypatch,
+        'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n'
+        "\tat java.base/java.util.HashMap.newNode(HashMap.java:1901)\n"
+        "\tat org.semanticweb.HermiT.cli.CommandLine.main(CommandLine.java:830)\n",
+    )
+    assert main(["check", "--java-memory", "64", str(ENGAGEMENTS)]) == 2
+    assert capsys.readouterr().err == (
+        "coopgraph: error: HermiT ran out of memory in a heap of 64 MB (--java-memory):"
+        " give it more\n"
+    )
+
+
+def test_another_hermit_failure_is_an_internal_error_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _hermit_fails_with(
+        monkeypatch,
+        'Exception in thread "main" java.lang.IllegalStateException: broken\n'
+        "\tat org.semanticweb.HermiT.cli.CommandLine.main(CommandLine.java:830)\n",
+    )
+    assert main(["check", str(ENGAGEMENTS)]) == 3
+    assert capsys.readouterr().err == (
+        'coopgraph: error: HermiT failed: Exception in thread "main"'
+        " java.lang.IllegalStateException: broken\n"
+    )
+
+
+def test_qc_dl_profile_without_java_is_a_usage_error_naming_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COOPGRAPH_OWLAPI_CLASSPATH", str(tmp_path))  # no Debian jars needed
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["qc", str(GENERALISED), "--dl-profile"]) == 2
+    assert capsys.readouterr().err == (
+        "coopgraph: error: the OWL 2 DL profile check needs java, which is not on PATH:"
+        " install a JDK (Debian: default-jdk-headless)\n"
+    )
+
+
+def test_dl_profile_check_whose_jvm_cannot_start_says_why_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # not compiled yet: javac runs first
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-Xbogus")
+    with pytest.raises(InputError) as error:
+        ontology_qc.dl_profile_violations([GENERALISED])
+    assert str(error.value) == (
+        "cannot compile the OWL API checker: Java could not start: Unrecognized option: -Xbogus"
+    )
+
+
 # ----------------------------------------------------------------------------- OWL 2 RL
 
 EXPECTED_RISKS_AND_FRAMEWORKS = {
@@ -350,6 +454,85 @@ def test_reasonable_with_chains_agrees_with_owlrl_on_the_data() -> None:
     assert fast == reference
     assert risks_and_frameworks(fast) == EXPECTED_RISKS_AND_FRAMEWORKS
     assert len(fast) == 97
+
+
+@pytest.mark.parametrize(
+    ("engine", "inferred", "example"),
+    [
+        ("reasonable", 10, (EXT.a, RDF.type, OWL.Thing)),
+        ("owlrl", 120, (EXT.a, OWL.sameAs, EXT.a)),
+    ],
+)
+def test_cli_reason_leaves_out_generalised_triples(
+    engine: str,
+    inferred: int,
+    example: tuple,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # owlrl derived "x" rdf:type ex:C and "x" owl:sameAs "x", which failed the writer (exit 3);
+    # the chain onto a blank node made reasonable refuse its own input (exit 3).
+    out = tmp_path / "inferred.ttl"
+    command = ["reason", str(GENERALISED), "--ontology", str(GENERALISED), "-o", str(out)]
+    assert main([*command, "--engine", engine, "--inferred-only"]) == 0
+    assert capsys.readouterr().err == (
+        f"9 asserted and {inferred} inferred triples; wrote {inferred} to {out}\n"
+    )
+    written = set(Graph().parse(out, format="turtle"))
+    assert len(written) == inferred
+    assert example in written
+    assert {t for t in written if Literal("x") in t or (t[0], t[2]) == (EXT.a, EXT.c)} == set()
+
+
+@pytest.mark.slow
+def test_cli_reason_with_owlrl_agrees_with_the_default_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The comparison above stays in memory; writing owlrl's closure is what failed (exit 3)
+    # while it still held generalised triples.
+    runs = {}
+    for engine in ("owlrl", "reasonable"):
+        out = tmp_path / f"{engine}.nt"
+        assert (
+            main(["reason", str(ENGAGEMENTS), "-o", str(out), "--engine", engine, "--explain"]) == 0
+        )
+        captured = capsys.readouterr()
+        runs[engine] = (set(Graph().parse(out, format="nt")), captured.out, captured.err)
+    (owlrl, owlrl_explained, owlrl_summary), (fast, fast_explained, fast_summary) = runs.values()
+    assert owlrl_summary == (
+        f"1948 asserted and 2411 inferred triples; wrote 4359 to {tmp_path / 'owlrl.nt'}\n"
+    )
+    assert fast_summary == (
+        f"1948 asserted and 1107 inferred triples; wrote 3055 to {tmp_path / 'reasonable.nt'}\n"
+    )
+    assert (len(owlrl), len(fast)) == (4359, 3055)
+    assert {
+        (DATA.e1, OWL.sameAs, DATA.e1),  # eq-ref: owlrl only
+        (DATA.e1, COOP.hasRisk, COOP.Infiltration),
+        (DATA.Rivalia, COOP.rivalOf, DATA.Statia),
+        (DATA.Eastvale, COOP.withinRegion, DATA.Continent),
+    } <= owlrl
+    assert risks_and_frameworks(owlrl) == EXPECTED_RISKS_AND_FRAMEWORKS
+
+    def ground_facts_about_data(triples: set[tuple]) -> set[tuple]:
+        # blank nodes get new labels in each file; owlrl also states x owl:sameAs x
+        return {
+            (s, p, o)
+            for s, p, o in triples
+            if s in DATA and not isinstance(o, BNode) and not (p == OWL.sameAs and s == o)
+        }
+
+    assert ground_facts_about_data(owlrl) == ground_facts_about_data(fast)
+    assert len(ground_facts_about_data(fast)) == 123
+    # the same explanations, restrictions rendered without owlrl's reflexive statements
+    assert owlrl_explained == fast_explained
+    assert len(fast_explained.splitlines()) == 64
+    assert (
+        "data:MilitiaY coop:inSituation coop:NonStateArmedPartner ← hasValue"
+        " (coop:NonStateArmedGroup rdfs:subClassOf [owl:onProperty coop:inSituation;"
+        " owl:hasValue coop:NonStateArmedPartner]) over data:MilitiaY rdf:type"
+        " coop:NonStateArmedGroup"
+    ) in owlrl_explained.splitlines()
 
 
 def test_data_inferences_are_the_coop_facts_about_non_ontology_resources(

@@ -36,7 +36,14 @@ import rdflib
 from rdflib import Literal, Variable
 
 from coopgraph.errors import CoopgraphError, InputError, ParameterError
-from coopgraph.reason import StrPath, bundled_ontology_files, load_documents
+from coopgraph.reason import (
+    StrPath,
+    bundled_ontology_files,
+    java_message,
+    jvm_started,
+    load_documents,
+    require_program,
+)
 from coopgraph.usercache import cache_dir
 from coopgraph.vocab import COOP
 
@@ -185,8 +192,8 @@ def dl_profile_violations(
     """OWL 2 DL profile violations of each file in ``paths`` with its import closure.
 
     Default: the bundled core ontology and alignment module. Raises InputError for files
-    that cannot be read or imports no catalog resolves, CoopgraphError when Java or the OWL
-    API are missing.
+    that cannot be read or imports no catalog resolves, and when Java or the OWL API are
+    missing or Java cannot start; CoopgraphError when the check fails otherwise.
     """
     paths = bundled_ontology_files() if paths is None else list(paths)
     documents = load_documents(paths, catalogs=catalogs)
@@ -210,7 +217,7 @@ def dl_profile_violations(
         if done.returncode == 2 and lines and lines[-1].startswith("ERROR\t"):
             raise InputError(f"{path}: the OWL API cannot load it: {lines[-1][6:]}")
         if done.returncode != 0 or not lines or not lines[-1].startswith("IN_PROFILE\t"):
-            raise CoopgraphError(f"the OWL 2 DL profile check failed: {done.stderr.strip()[-300:]}")
+            raise _java_error("the OWL 2 DL profile check failed", done.stderr)
         for line in lines[:-1]:
             _, kind, description = line.split("\t", 2)
             violations.append(ProfileViolation(os.fspath(path), kind, description))
@@ -222,14 +229,13 @@ def _compiled_checker() -> tuple[str, Path]:
     classpath = os.environ.get("COOPGRAPH_OWLAPI_CLASSPATH")
     if classpath is None:
         if not _OWLAPI_MARKER.is_file():
-            raise CoopgraphError(
+            raise InputError(
                 "the OWL 2 DL profile check needs the OWL API: install the Debian package"
                 " libowlapi-java, or set COOPGRAPH_OWLAPI_CLASSPATH to its jars"
             )
         classpath = _DEFAULT_OWLAPI_CLASSPATH
     for tool in ("java", "javac"):
-        if shutil.which(tool) is None:
-            raise CoopgraphError(f"the OWL 2 DL profile check needs {tool} (a JDK) on PATH")
+        require_program(tool, "the OWL 2 DL profile check", "a JDK (Debian: default-jdk-headless)")
     with as_file(resources.files("coopgraph").joinpath("qc", "DLProfileCheck.java")) as source:
         code = Path(source).read_bytes()
         key = hashlib.sha256(code + classpath.encode()).hexdigest()[:16]
@@ -249,11 +255,17 @@ def _compiled_checker() -> tuple[str, Path]:
         )
         if done.returncode != 0:
             shutil.rmtree(building, ignore_errors=True)
-            raise CoopgraphError(
-                f"cannot compile the OWL API checker: {done.stderr.strip()[-300:]}"
-            )
+            raise _java_error("cannot compile the OWL API checker", done.stderr)
         try:
             building.rename(target)
         except OSError:  # another run finished first
             shutil.rmtree(building, ignore_errors=True)
     return classpath, target
+
+
+def _java_error(failed: str, stderr: str) -> CoopgraphError:
+    """One line for a Java tool that failed: bad usage (InputError) when the Java virtual
+    machine did not start (for example an option in JAVA_TOOL_OPTIONS), else a bug."""
+    if not jvm_started(stderr):
+        return InputError(f"{failed}: Java could not start: {java_message(stderr)}")
+    return CoopgraphError(f"{failed}: {java_message(stderr)}")

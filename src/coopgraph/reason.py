@@ -21,6 +21,9 @@ Three things live here:
   the OWL 2 RL closure is searched for the clash (an individual of two disjoint classes or of
   ``owl:Nothing``, a literal outside a string or boolean range) and each clash is explained
   down to the asserted facts; a contradiction only OWL 2 DL sees gets no explanation.
+  A missing ``java``, a Java virtual machine that does not start (a heap larger than the
+  machine allows) and HermiT running out of heap are bad usage (InputError), not bugs: each
+  is reported in one line with what to install or change.
 * **OWL 2 RL materialisation** (:func:`materialise`) and **explanations** (:func:`explain`).
   Two engines were compared (bench/bench_reason.py, synthetic data from bench/synthetic.py):
 
@@ -43,14 +46,21 @@ Three things live here:
   and 2 min for 1M (reasonable alone: 0.8 s, 9 s, 2 min; the figures vary with the load).
   ``owlrl`` stays available as the reference (``engine="owlrl"``). At the ontology level the
   engines differ in bookkeeping that no query reads: owlrl adds ``rdf:type`` triples for
-  literals and datatypes and ``owl:Thing`` domains and ranges; reasonable types every resource
-  (classes and properties included) ``owl:Thing``.
+  datatypes and ``owl:Thing`` domains and ranges; reasonable types every resource (classes
+  and properties included) ``owl:Thing``.
+
+  owlrl also derives generalised triples, which RDF 1.1 cannot state: a literal as subject
+  (``"x" rdf:type xsd:string``, ``"x" owl:sameAs "x"``, ``"x" rdf:type C`` from a range) or
+  a blank node as predicate. The closure leaves out such triples whichever engine derived
+  them, so that it can be written in any RDF format and its counts of asserted and inferred
+  triples are those of what is written.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -85,6 +95,9 @@ __all__ = [
     "check",
     "dates_as_datetime",
     "explain",
+    "is_rdf",
+    "java_message",
+    "jvm_started",
     "load_documents",
     "load_graph",
     "materialise",
@@ -92,6 +105,7 @@ __all__ = [
     "reason",
     "render_term",
     "render_triple",
+    "require_program",
 ]
 
 StrPath: TypeAlias = str | os.PathLike[str]
@@ -369,10 +383,13 @@ def check(
     """Run HermiT on ``paths`` (ontology and data files) and their import closure.
 
     Raises InputError for unreadable files, unresolvable imports and literals HermiT
-    cannot read (see :func:`dates_as_datetime`), CoopgraphError when Java or HermiT fail.
+    cannot read (see :func:`dates_as_datetime`), and when Java is missing, cannot start (for
+    example with a heap larger than the machine allows) or HermiT runs out of heap;
+    CoopgraphError when HermiT fails otherwise.
     """
     import owlready2  # a heavy import, needed only here
 
+    require_program(owlready2.JAVA_EXE, "HermiT", "a Java runtime (Debian: default-jre-headless)")
     documents = load_documents(paths, catalogs=catalogs)
     hermit_input = _new_graph()
     for doc in documents:
@@ -392,10 +409,19 @@ def check(
         except owlready2.OwlReadyInconsistentOntologyError:
             graph = _merge(doc.graph for doc in documents)
             return CheckResult(False, [], _clashes(materialise(graph)))
-        except (owlready2.OwlReadyJavaError, OSError) as error:
-            last_line = (str(error).strip().splitlines() or [repr(error)])[-1]
-            raise CoopgraphError(
-                f"HermiT could not run (it needs Java on PATH): {last_line}"
+        except owlready2.OwlReadyJavaError as error:
+            output = str(error)
+            heap = f"a heap of {java_memory_mb} MB (--java-memory)"
+            if not jvm_started(output):
+                raise InputError(
+                    f"Java could not start HermiT with {heap}: {java_message(output)}"
+                ) from None
+            if "java.lang.OutOfMemoryError" in output:
+                raise InputError(f"HermiT ran out of memory in {heap}: give it more") from None
+            raise CoopgraphError(f"HermiT failed: {java_message(output)}") from None
+        except OSError as error:  # found on PATH, but not a program the system can run
+            raise InputError(
+                f"{owlready2.JAVA_EXE} could not be run: {error.strerror or error}"
             ) from None
         else:
             unsatisfiable = sorted(
@@ -409,6 +435,40 @@ def check(
             owlready2.reasoning.JAVA_MEMORY = saved_memory
             world.close()
     return CheckResult(True, unsatisfiable)
+
+
+# What the Java launcher prints when the virtual machine does not start (a heap it cannot
+# reserve, an unknown option); the reason is on a line of its own.
+_JVM_START_FAILED = (
+    "Error occurred during initialization of VM",
+    "Error: Could not create the Java Virtual Machine.",
+)
+_JAVA_BOILERPLATE = (
+    *_JVM_START_FAILED,
+    "Error: A fatal exception has occurred. Program will exit.",
+    "Picked up ",  # JAVA_TOOL_OPTIONS, _JAVA_OPTIONS
+    "Java error message is:",  # owlready2's preamble
+    "at ",  # a stack frame
+)
+
+
+def require_program(name: str, task: str, package: str) -> None:
+    """Raise InputError naming ``package`` to install if the program ``name`` is not on PATH."""
+    if shutil.which(name) is None:
+        raise InputError(f"{task} needs {name}, which is not on PATH: install {package}")
+
+
+def jvm_started(output: str) -> bool:
+    """Whether the Java virtual machine started, judging by the output of a failed run."""
+    return not any(marker in output for marker in _JVM_START_FAILED)
+
+
+def java_message(output: str) -> str:
+    """The line of a failed Java run's output that says what went wrong: the first one that
+    is not launcher boilerplate or a stack frame (an exception's first line)."""
+    lines = (line.strip() for line in output.splitlines())
+    found = (line for line in lines if line and not line.startswith(_JAVA_BOILERPLATE))
+    return next(found, "(Java gave no reason)")
 
 
 def _clashes(m: Materialisation) -> list[Clash]:
@@ -475,7 +535,8 @@ _LITERAL_RANGES: dict[rdflib.term.Node, Callable[[Literal], bool]] = {
 
 @dataclass
 class Materialisation:
-    """An OWL 2 RL closure: the input triples plus everything the rules derive from them."""
+    """An OWL 2 RL closure: the input triples plus everything the rules derive from them
+    that RDF 1.1 can state (generalised triples are left out: see the module docstring)."""
 
     triples: frozenset[Triple]
     """The closure, input included."""
@@ -536,22 +597,31 @@ def materialise(graph: rdflib.Graph, *, engine: Engine = "reasonable") -> Materi
     """The OWL 2 RL closure of ``graph`` (ontology and data together); ``graph`` is not changed.
 
     ``engine="reasonable"`` (default, fast) or ``"owlrl"`` (pure Python reference); see the
-    module docstring for how they compare.
+    module docstring for how they compare. Derived generalised triples (a literal subject, a
+    predicate that is not an IRI) are left out: RDF 1.1 cannot state them.
     """
     asserted = frozenset(graph)
+    closure: Iterable[Triple]
     if engine == "owlrl":
         import owlrl
 
         closure = _new_graph()
         closure += graph
         owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
-        return Materialisation(frozenset(closure), asserted, closure)
-    if engine == "reasonable":
+    elif engine == "reasonable":
         chains = _property_chains(graph)
         with rdfio._gc_paused():  # millions of acyclic tuples: the collector only slows it
-            closure = frozenset(_reasonable_with_chains(asserted, chains))
-        return Materialisation(closure, asserted)
-    raise InputError(f"unknown reasoning engine {engine!r}; use reasonable or owlrl")
+            closure = _reasonable_with_chains(asserted, chains)
+    else:
+        raise InputError(f"unknown reasoning engine {engine!r}; use reasonable or owlrl")
+    with rdfio._gc_paused():
+        return Materialisation(frozenset(filter(is_rdf, closure)), asserted)
+
+
+def is_rdf(triple: Triple) -> bool:
+    """Whether RDF 1.1 can state ``triple``: its subject is an IRI or a blank node and its
+    predicate an IRI (a rule engine may derive generalised triples, which are neither)."""
+    return isinstance(triple[0], URIRef | BNode) and isinstance(triple[1], URIRef)
 
 
 _XSD_STRING = XSD.string
@@ -585,10 +655,13 @@ def _plain(triple: Triple) -> Triple:
 
 
 def _property_chains(graph: rdflib.Graph) -> list[tuple[URIRef, list[URIRef]]]:
-    """(property, [p1, ..., pn]) for every owl:propertyChainAxiom of ``graph``, sorted."""
+    """(property, [p1, ..., pn]) for every owl:propertyChainAxiom of ``graph`` whose property
+    is an IRI, sorted. A chain onto a property expression (a blank node, such as an inverse)
+    would derive generalised triples, which RDF cannot state and reasonable refuses."""
     return sorted(
         (prop, list(Collection(graph, members)))
         for prop, members in graph.subject_objects(OWL.propertyChainAxiom)
+        if isinstance(prop, URIRef)
     )
 
 
@@ -852,12 +925,14 @@ def render_term(term: rdflib.term.Node, graph: rdflib.Graph | None = None) -> st
 
 def _render_restriction(node: BNode, graph: rdflib.Graph) -> str:
     # owl:onProperty first: "[owl:onProperty p; owl:hasValue v]" reads as the restriction.
+    # Statements relating the node to itself (owlrl's reflexive rdfs:subClassOf,
+    # owl:equivalentClass and owl:sameAs) say nothing about it.
     parts = [
         f"{render_term(p)} {render_term(o)}"
         for p, o in sorted(
             graph.predicate_objects(node), key=lambda po: (po[0] != OWL.onProperty, str(po[0]))
         )
-        if p != RDF.type
+        if p != RDF.type and o != node
     ]
     return f"[{'; '.join(parts)}]" if parts else "[]"
 
