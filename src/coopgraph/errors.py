@@ -4,7 +4,8 @@ Exit statuses (documented in ``coopgraph --help`` and the README):
 
 * 0: success (data conforms, ontology consistent, query answered)
 * 1: a negative answer (data does not conform, ontology inconsistent)
-* 2: bad input or usage (unreadable file, syntax error, bad parameter, unknown name)
+* 2: bad input or usage (unreadable file, syntax error, bad parameter, unknown name, a
+  missing Java, an output that cannot be written)
 * 3: internal error (a bug: please report it)
 * 4: a store or endpoint could not be used (unreachable server, locked database)
 """

@@ -20,8 +20,9 @@ Both engines honour the options pySHACL's command line has: only some focus node
 Advanced Features (``advanced``, ``iterate_rules``).
 
 No network access ever: files are parsed by :mod:`coopgraph.rdfio` (no remote
-JSON-LD contexts, no external XML entities), ``owl:imports`` are plain triples, and
-pySHACL is never asked to fetch anything.
+JSON-LD contexts, no external XML entities), ``owl:imports`` are plain triples,
+pySHACL is never asked to fetch anything, and shapes whose SPARQL could reach the
+network (SERVICE, FROM) are refused before anything runs.
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ import difflib
 import json
 import logging
 import os
+import re
 import time
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from http.client import HTTPException
 from importlib import resources
+from pathlib import Path
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -45,9 +50,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from coopgraph import rdfio
-from coopgraph.errors import InputError, ParameterError
+from coopgraph.errors import InputError, NetworkRefusedError, ParameterError
+from coopgraph.reason import is_rdf
 from coopgraph.render import compact_iri, render_rows
-from coopgraph.store.analysis import validate_iri
+from coopgraph.store.analysis import analyse_query, validate_iri
 from coopgraph.vocab import COOP, PREFIXES, ontology_file, shapes_files
 
 __all__ = [
@@ -329,7 +335,8 @@ def run_engine(
     clock = time.perf_counter()
     graph = _rdflib_graph(data, ontology, options.inference)
     loaded = time.perf_counter() - clock
-    findings = run_pyshacl(graph, shapes_graph, options)
+    findings, warned = run_pyshacl(graph, shapes_graph, options)
+    notes.extend(warned)
     return EngineRun(findings, "pyshacl", notes, _graph_label_lookup(graph), loaded)
 
 
@@ -413,10 +420,12 @@ def load_shapes(
     """The bundled shapes plus extra shapes files (in format ``fmt``, default by
     extension), as one rdflib graph.
 
-    With extra files, or with ``check``, the whole graph is checked against the W3C
-    "SHACL for SHACL" shapes (as pySHACL's ``--metashacl`` does; pySHACL ships them), so
-    a malformed shape is a clear input error rather than a confusing result. The bundled
-    shapes pass that check in the test suite.
+    With extra files, or with ``check``, the whole graph is checked before any of it runs,
+    so a malformed shape is a clear input error (ShapesError) rather than a confusing result
+    or a crash: against the W3C "SHACL for SHACL" shapes (as pySHACL's ``--metashacl`` does;
+    pySHACL ships them), then every regular expression (:func:`_check_patterns`) and every
+    SPARQL text (:func:`_check_sparql`, which raises NetworkRefusedError for SERVICE and
+    FROM). The bundled shapes pass these checks in the test suite.
     """
     with ExitStack() as stack:
         bundled = [stack.enter_context(resources.as_file(f)) for f in shapes_files()]
@@ -432,16 +441,115 @@ def _check_shapes_graph(graph: Graph, names: list[str]) -> None:
     from pyshacl.entrypoints import meta_validate
 
     conforms, report, _ = meta_validate(graph, inference="none")
-    if conforms:
-        return
-    first = next(report.subjects(RDF.type, SH.ValidationResult))
-    focus = report.value(first, SH.focusNode)
-    message = report.value(first, SH.resultMessage)
     where = ", ".join(names)
-    raise ShapesError(
-        f"{where}: not a valid SHACL shapes graph: {_curie(focus)}: {message}"
-        " (checked against the W3C SHACL-for-SHACL shapes)"
-    )
+    if not conforms:
+        first = next(report.subjects(RDF.type, SH.ValidationResult))
+        focus = report.value(first, SH.focusNode)
+        message = report.value(first, SH.resultMessage)
+        raise ShapesError(
+            f"{where}: not a valid SHACL shapes graph: {_curie(focus)}: {message}"
+            " (checked against the W3C SHACL-for-SHACL shapes)"
+        )
+    _check_patterns(graph, where)
+    _check_sparql(graph, where)
+
+
+_XPATH_FLAGS = "smixq"
+"""The flags of XPath's regular expressions, which SHACL's sh:flags takes."""
+
+
+def _check_patterns(shapes: Graph, where: str) -> None:
+    """Refuse sh:flags other than XPath's and an sh:pattern that Python's ``re`` (pySHACL)
+    cannot compile: pySHACL would crash on it, and SPARQL's REGEX fails on it, which turns
+    the fast engine's constraint off without a word. (Patterns ``re`` takes and Oxigraph
+    does not are the compiler's business: it hands them to pySHACL.)"""
+    for shape, flags in sorted(shapes.subject_objects(SH.flags), key=str):
+        if not set(str(flags)) <= set(_XPATH_FLAGS):
+            raise ShapesError(
+                f"{where}: sh:flags {str(flags)!r} of {_shape_name(shapes, shape)} is not"
+                " valid: the flags of a regular expression are s, m, i, x and q"
+            )
+    for shape, pattern in sorted(shapes.subject_objects(SH.pattern), key=str):
+        try:
+            re.compile(str(pattern))
+        except re.error as error:
+            raise ShapesError(
+                f"{where}: sh:pattern {str(pattern)!r} of {_shape_name(shapes, shape)} is not"
+                f" a valid regular expression: {error}"
+            ) from None
+
+
+_SPARQL_TEXTS = (SH.select, SH.ask, SH.construct)
+_SPARQL_KINDS = {
+    SH.SPARQLConstraint: "SPARQL constraint",
+    SH.sparql: "SPARQL constraint",
+    SH.SPARQLSelectValidator: "SPARQL validator",
+    SH.SPARQLAskValidator: "SPARQL validator",
+    SH.validator: "SPARQL validator",
+    SH.nodeValidator: "SPARQL validator",
+    SH.propertyValidator: "SPARQL validator",
+    SH.SPARQLRule: "SPARQL rule",
+    SH.rule: "SPARQL rule",
+    SH.SPARQLTarget: "SPARQL target",
+    SH.target: "SPARQL target",
+    SH.SPARQLTargetType: "SPARQL target type",
+    SH.SPARQLFunction: "SPARQL function",
+}
+"""What a node holding SPARQL text is, by its rdf:type or else by the predicate naming it."""
+
+
+def _check_sparql(shapes: Graph, where: str) -> None:
+    """Refuse every SPARQL text of the shapes (constraints, validators, rules, targets, target
+    types, functions) that rdflib cannot parse or that could access the network (SERVICE,
+    FROM): rdflib and Oxigraph send SERVICE requests, and rdflib fetches FROM graphs."""
+    for predicate in _SPARQL_TEXTS:
+        for node, text in sorted(shapes.subject_objects(predicate), key=str):
+            # pySHACL puts a property shape's path in place of $PATH before parsing.
+            query = str(text).replace("$PATH", "<urn:coopgraph:path>")
+            try:
+                network = analyse_query(query).network
+            except InputError as error:
+                raise ShapesError(f"{where}: {_sparql_holder(shapes, node)}: {error}") from None
+            if network:
+                raise NetworkRefusedError(
+                    f"{where}: {_sparql_holder(shapes, node)} uses {', '.join(network)},"
+                    " which may access the network; validation never does"
+                )
+
+
+def _sparql_holder(shapes: Graph, node: rdflib.term.Node) -> str:
+    """A node holding SPARQL text as messages name it: what it is, and whose it is."""
+    keys = [*shapes.objects(node, RDF.type), *shapes.predicates(None, node)]
+    kind = next((_SPARQL_KINDS[k] for k in keys if k in _SPARQL_KINDS), "SPARQL query")
+    owners = sorted(shapes.subjects(None, node), key=str)
+    if isinstance(node, BNode) and owners:
+        return f"the {kind} of {_shape_name(shapes, owners[0])}"
+    return f"the {kind} {_curie(node)}"
+
+
+def _shape_name(shapes: Graph, node: rdflib.term.Node) -> str:
+    """A node of the shapes graph as messages name it: by its IRI, or a blank node by the
+    nearest named node it belongs to (and by its path, for a property shape)."""
+    if not isinstance(node, BNode):
+        return _curie(node)
+    path = shapes.value(node, SH.path)
+    text = f"the property shape {path_text(shapes, path)}" if path is not None else "a blank node"
+    owner = _named_owner(shapes, node)
+    return text if owner is None else f"{text} of {_curie(owner)}"
+
+
+def _named_owner(shapes: Graph, node: BNode) -> URIRef | None:
+    """The nearest IRI that leads to a blank node (through other blank nodes and lists)."""
+    seen: set[rdflib.term.Node] = {node}
+    level = [node]
+    while level:
+        parents = sorted({s for n in level for s in shapes.subjects(None, n)} - seen, key=str)
+        named = [p for p in parents if isinstance(p, URIRef)]
+        if named:
+            return named[0]
+        seen.update(parents)
+        level = parents
+    return None
 
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
@@ -615,7 +723,7 @@ def _rdflib_graph(data: list[ox.Quad], ontology: list[ox.Quad], inference: str) 
         owlrl.DeductiveClosure(semantics).expand(graph)
         # The closure adds generalised triples ("1" rdf:type xsd:integer), which are not RDF:
         # Oxigraph cannot hold them, so neither engine sees them.
-        for triple in [t for t in graph if isinstance(t[0], Literal)]:
+        for triple in [t for t in graph if not is_rdf(t)]:
             graph.remove(triple)
     return graph
 
@@ -714,8 +822,13 @@ def _undefined_finding(term: UndefinedTerm, severity: Severity) -> Finding:
 # --------------------------------------------------------------------------- pySHACL
 
 
-def run_pyshacl(graph: Graph, shapes_graph: Graph, options: RunOptions) -> list[Finding]:
-    """The reference engine: pySHACL over an rdflib graph holding data and ontology."""
+def run_pyshacl(
+    graph: Graph, shapes_graph: Graph, options: RunOptions
+) -> tuple[list[Finding], list[str]]:
+    """The reference engine: pySHACL over an rdflib graph holding data and ontology.
+
+    Returns the findings and pySHACL's warnings as one-line notes.
+    """
     import pyshacl
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
 
@@ -724,28 +837,61 @@ def run_pyshacl(graph: Graph, shapes_graph: Graph, options: RunOptions) -> list[
     run_shapes = (
         _focus_targets(graph, shapes_graph, options.focus) if options.focus else shapes_graph
     )
-    try:
-        _, report, text = pyshacl.validate(
-            graph,
-            shacl_graph=run_shapes,
-            inference="none",
-            inplace=True,
-            # What pySHACL counts as non-conforming, which is where --abort stops.
-            allow_infos=options.fail_on != "Info",
-            allow_warnings=options.fail_on == "Violation",
-            abort_on_first=options.abort,
-            advanced=options.advanced,
-            iterate_rules=options.iterate_rules,
-            do_owl_imports=False,
-        )
-    except (ShapeLoadError, ReportableRuntimeError) as error:
-        raise ShapesError(f"the shapes cannot be used: {_one_line(str(error))}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            _, report, text = pyshacl.validate(
+                graph,
+                shacl_graph=run_shapes,
+                inference="none",
+                inplace=True,
+                # What pySHACL counts as non-conforming, which is where --abort stops.
+                allow_infos=options.fail_on != "Info",
+                allow_warnings=options.fail_on == "Violation",
+                abort_on_first=options.abort,
+                advanced=options.advanced,
+                iterate_rules=options.iterate_rules,
+                do_owl_imports=False,
+            )
+        except (ShapeLoadError, ReportableRuntimeError) as error:
+            raise ShapesError(f"the shapes cannot be used: {_one_line(str(error))}") from None
+        except (OSError, HTTPException) as error:
+            # load_shapes refuses SERVICE and FROM; should pySHACL reach out all the same,
+            # the shapes are at fault, and the user hears so in one line.
+            raise NetworkRefusedError(
+                "the shapes made pySHACL access the network, which validation never does"
+                f" ({type(error).__name__}: {_one_line(str(error))})"
+            ) from None
     if not isinstance(report, Graph):  # pySHACL's ValidationFailure: a shape it refuses
         raise ShapesError(f"the shapes cannot be used: {_one_line(str(text))}")
     findings = findings_from_report(report, shapes_graph)
     if options.focus:  # custom targets keep selecting other nodes
         findings = [f for f in findings if f.focus_node in options.focus]
-    return findings
+    return findings, _warning_notes(caught)
+
+
+def _warning_notes(caught: list[warnings.WarningMessage]) -> list[str]:
+    """pySHACL's warnings as one-line notes, each once (raw, they are several lines long and
+    name its source files); warnings from other libraries are passed on as they were."""
+    from pyshacl.errors import ShapeRecursionWarning
+
+    notes: list[str] = []
+    for warning in caught:
+        if "pyshacl" not in Path(warning.filename).parts:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+            continue
+        if issubclass(warning.category, ShapeRecursionWarning):
+            note = (
+                "pySHACL met recursive shapes and did not check a shape again inside itself"
+                " (SHACL leaves the validation of recursive shapes undefined)"
+            )
+        else:
+            first_line = str(warning.message).partition("\n")[0]
+            note = f"pySHACL: {_one_line(first_line)}"
+        if note not in notes:
+            notes.append(note)
+    return notes
 
 
 def findings_from_report(report: Graph, shapes_graph: Graph) -> list[Finding]:

@@ -19,7 +19,8 @@ EXIT_STATUS_HELP = """\
 exit status:
   0  success (data conforms, ontology consistent, query answered)
   1  a negative answer (data does not conform, ontology inconsistent)
-  2  bad input or usage (unreadable file, syntax error, bad parameter)
+  2  bad input or usage (unreadable file, syntax error, bad parameter,
+     missing Java, an output that cannot be written)
   3  internal error (a bug: please report it)
   4  a store or endpoint could not be used
 """
