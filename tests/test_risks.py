@@ -314,3 +314,23 @@ def test_labels_are_those_of_the_shared_label_map(fixtures_and_examples: Store) 
         terms.update(s.record for s in assessment.sources)
         terms.update(s.confidence for s in assessment.sources)
         assert dict(assessment.labels) == label_map(store, terms), engagement
+
+
+def test_markdown_report_shows_labels_as_text(tmp_path: Path) -> None:
+    # A label from a partner's data went into the Markdown as it was: a newline split the
+    # heading, and HTML, pipes, emphasis and links were rendered.
+    guide = Path(__file__).resolve().parent.parent / "docs" / "guide" / "engagement-after.ttl"
+    hostile = "Ruritanian <b>intelligence</b>\\n# sharing | *with* [the](x) Hill_Militia"
+    data = tmp_path / "hostile.ttl"
+    data.write_text(
+        guide.read_text(encoding="utf-8").replace(
+            '"Ruritanian intelligence sharing with the Hill Militia"@en', f'"{hostile}"@en'
+        ),
+        encoding="utf-8",
+    )
+    with open_dataset([data]) as store:
+        markdown = report(assess(store, DATA["eng-hill-intel"]), "markdown")
+    assert markdown.splitlines()[0] == (
+        r"# Risk assessment: Ruritanian \<b\>intelligence\</b\> # sharing \| \*with\* "
+        r"\[the\](x) Hill\_Militia"
+    )

@@ -46,7 +46,7 @@ def test_load_bad_file_is_exit_2_and_atomic(
     bad = conformance_dir / "rdf-bad-syntax" / "turtle" / "turtle-syntax-bad-kw-01.ttl"
     assert main(["load", str(ACTORS), str(bad), "--store", store]) == 2
     error = capsys.readouterr().err.strip()
-    assert error.startswith(f"coopgraph: error: {bad}:") and "nothing was loaded" in error
+    assert error.startswith(f"coopgraph: error: {bad}:") and "none of it was loaded" in error
     assert f"loaded before it: {ACTORS}" in error and "\n" not in error
     assert main(["export", "--store", store, "--format", "nt"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 32

@@ -580,7 +580,7 @@ def test_bad_file_leaves_store_unchanged(
     with pytest.raises(ParseError) as caught:
         any_store.load(path, graph=G_EXTRA)
     message = str(caught.value)
-    assert message.startswith(str(path)) and "nothing was loaded" in message
+    assert message.startswith(str(path)) and "none of it was loaded" in message
     assert "\n" not in message
     assert len(any_store) == TOTAL_QUADS
     assert any_store.graphs() == [URIRef(G_ACTORS), URIRef(G_ENGAGEMENTS)]

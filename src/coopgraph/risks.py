@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -510,7 +511,8 @@ def summary(a: Assessment) -> str:
 def to_markdown(assessment: Assessment) -> str:
     """The assessment as a Markdown document."""
     a = assessment
-    lines = [f"# Risk assessment: {a.name(a.engagement)}", "", f"`{a.engagement}`", "", summary(a)]
+    title = _markdown_text(a.name(a.engagement))
+    lines = [f"# Risk assessment: {title}", "", f"`{a.engagement}`", "", summary(a)]
     for heading, columns, rows in _sections(a):
         lines += ["", f"## {heading}", ""]
         if not rows:
@@ -519,9 +521,17 @@ def to_markdown(assessment: Assessment) -> str:
         lines.append("| " + " | ".join(columns) + " |")
         lines.append("|" + "---|" * len(columns))
         for row in rows:
-            cells = (" ".join(c.split()).replace("|", "\\|") for c in row)
-            lines.append("| " + " | ".join(cells) + " |")
+            lines.append("| " + " | ".join(_markdown_text(c) for c in row) + " |")
     return "\n".join(lines) + "\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&])")
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` from the data as Markdown that shows it as it is, on one line: a label or a
+    citation never becomes a heading break, a table cell break, emphasis, a link or raw HTML."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def to_html(assessment: Assessment) -> str:

@@ -210,12 +210,12 @@ class Store(ABC):
         try:
             quads = rdfio.read_quads(path, fmt, progress=progress)
         except InputError as exc:
-            exc.args = (f"{exc}; nothing was loaded into {self.location}",)
+            exc.args = (f"{exc}; none of it was loaded into {self.location}",)
             raise
         try:
             return self._add_quads(quads, target)
         except (InputError, StoreError) as exc:
-            exc.args = (f"{os.fspath(path)}: {exc}; nothing was loaded into {self.location}",)
+            exc.args = (f"{os.fspath(path)}: {exc}; none of it was loaded into {self.location}",)
             raise
 
     def add(self, data: RdfInput, graph: str | None = None) -> int:

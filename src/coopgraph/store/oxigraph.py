@@ -150,7 +150,7 @@ class OxigraphStore(Store):
             source = rdfio.check_file(path, fmt)
             summary = rdfio.scan(source, progress)
         except InputError as exc:
-            exc.args = (f"{exc}; nothing was loaded into {self.location}",)
+            exc.args = (f"{exc}; none of it was loaded into {self.location}",)
             raise
         written = {
             target if target is not None and isinstance(g, ox.DefaultGraph) else g
@@ -173,12 +173,12 @@ class OxigraphStore(Store):
                 self._undo_on_failure(written, lambda: self._store.bulk_load(**arguments))
         except (SyntaxError, ValueError) as exc:  # the loader refuses what the scan accepted
             raise InputError(
-                f"{source.name}: {_one_line(exc)}; nothing was loaded into {self.location}"
+                f"{source.name}: {_one_line(exc)}; none of it was loaded into {self.location}"
             ) from None
         except (OSError, RuntimeError) as exc:
             raise StoreError(
                 f"{source.name}: cannot write to {self.location}: {_one_line(exc)}; "
-                f"nothing was loaded into {self.location}"
+                f"none of it was loaded into {self.location}"
             ) from None
         return summary.statements
 
