@@ -85,6 +85,13 @@ def test_default_store_from_environment(
     assert main(["load", str(ACTORS), "--graph", G_ACTORS]) == 0
     assert str(tmp_path / "default") in capsys.readouterr().out
     assert (tmp_path / "default").is_dir()
+    # a store the environment names wrongly is named as coming from it
+    monkeypatch.setenv("COOPGRAPH_STORE", str(tmp_path / "typo"))
+    assert main(["export", "--format", "nt"]) == 4
+    assert capsys.readouterr().err == (
+        f"coopgraph: error: $COOPGRAPH_STORE: no Oxigraph store at {tmp_path / 'typo'} "
+        "(coopgraph load creates one)\n"
+    )
 
 
 def test_convert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

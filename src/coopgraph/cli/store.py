@@ -18,7 +18,7 @@ from coopgraph import rdfio
 from coopgraph.cli import add_subcommand
 from coopgraph.dataset import open_dataset
 from coopgraph.errors import CoopgraphError, InputError, ParameterError
-from coopgraph.store import Store, default_store_location, open_store
+from coopgraph.store import STORE_ENV, Store, default_store_location, open_store
 from coopgraph.store.sparql import AUTH_KINDS
 
 PASSWORD_ENV = "COOPGRAPH_STORE_PASSWORD"
@@ -81,7 +81,12 @@ def store_from_args(args: argparse.Namespace, *, create: bool = False) -> Store:
     spec = args.store or default_store_location()
     remote = spec.strip().lower().startswith(("http://", "https://"))
     given = _remote_options(args, remote=remote)
-    return open_store(spec, allow_network=args.allow_network, create=create, **given)  # type: ignore[arg-type]
+    try:
+        return open_store(spec, allow_network=args.allow_network, create=create, **given)  # type: ignore[arg-type]
+    except CoopgraphError as exc:
+        if not args.store and os.environ.get(STORE_ENV):  # say where the spec came from
+            exc.args = (f"${STORE_ENV}: {exc}",)
+        raise
 
 
 _REMOTE_OPTION_NAMES = {
