@@ -251,6 +251,22 @@ def test_rdfxml_error_message(conformance_dir: Path) -> None:
     assert str(error) == f"{path}: 333-555-666 is not a valid rdf:ID value"
 
 
+def test_ill_formed_rdfxml_names_the_line(tmp_path: Path) -> None:
+    # pyoxigraph reports XML errors without a position; expat finds it.
+    path = tmp_path / "mismatched.rdf"
+    path.write_text(
+        '<?xml version="1.0"?>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://ex.org/">\n'
+        '<rdf:Description rdf:about="http://ex.org/a">\n'
+        "  <ex:b>x</ex:c>\n"
+        "</rdf:Description></rdf:RDF>\n"
+    )
+    error = _error(lambda: rdfio.read_quads(path), ParseError)
+    assert str(error) == (
+        f"{path}:4: ill-formed document: expected `</ex:b>`, but `</ex:c>` was found (column 12)"
+    )
+
+
 def test_jsonld_syntax_error_has_a_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.jsonld"
     path.write_text('{\n  "@id": "http://example.org/s",\n  "http://example.org/p": "x"\n')

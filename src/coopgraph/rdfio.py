@@ -38,6 +38,7 @@ import os
 import re
 import stat
 import warnings
+import xml.parsers.expat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeAlias
@@ -345,9 +346,23 @@ def _statements(source: CheckedFile, parser: Iterable[ox.Quad]) -> Iterator[ox.Q
     try:
         yield from parser
     except SyntaxError as error:
+        if source.fmt == "xml" and error.lineno is None:
+            error.lineno, error.offset = _xml_error_position(error.msg or "", source.data)
         raise _syntax_error(source.name, error) from None
     except ValueError as error:
         raise ParseError(source.name, _one_line(str(error))) from None
+
+
+def _xml_error_position(message: str, data: bytes) -> tuple[int | None, int | None]:
+    """Where expat finds the XML error that pyoxigraph's RDF/XML parser reports without a
+    position (line, column), if the message is about the XML itself, not the RDF in it."""
+    if not message.lower().startswith(("ill-formed document", "syntax error")):
+        return None, None
+    try:  # the entities were checked before parsing (_check_xml_entities)
+        xml.parsers.expat.ParserCreate().Parse(data, True)
+    except xml.parsers.expat.ExpatError as error:
+        return error.lineno, error.offset + 1
+    return None, None
 
 
 def _check_statements(source: CheckedFile, statements: int, graphs: Iterable[object]) -> None:
