@@ -607,3 +607,18 @@ def test_endpoint_canned_query_sends_the_virtuoso_form_to_virtuoso(
     sent = [r["params"]["query"][0] for r in requests if "query" in r["params"]]  # type: ignore[operator,index]
     virtuoso_form = get_query("countermeasure-gaps").text_for("virtuoso")
     assert sent[-1] == bind_as_text(virtuoso_form, {"engagement": engagement})
+
+
+def test_an_update_that_fails_on_the_data_is_bad_input_not_a_broken_store(
+    tmp_path: Path,
+) -> None:
+    # It was a StoreError (exit 4, "the store could not be used"; 502 from the endpoint).
+    with OxigraphStore(tmp_path / "db") as store:
+        with pytest.raises(InputError) as raised:
+            store.update("DROP GRAPH <urn:x:missing>")
+        assert str(raised.value) == (
+            f"oxigraph:{tmp_path / 'db'}: update failed: The graph <urn:x:missing> does not exist"
+        )
+        store.update("CREATE GRAPH <urn:x:g>")
+        with pytest.raises(InputError, match="update failed: The graph <urn:x:g> already exists"):
+            store.update("CREATE GRAPH <urn:x:g>")

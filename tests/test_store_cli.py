@@ -228,6 +228,19 @@ def test_a_directory_that_is_not_a_store_is_left_alone(
     assert sorted(p.name for p in notes.iterdir()) == ["todo.txt"]
 
 
+def test_load_refuses_a_bad_graph_name_before_making_a_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It was an internal error (pyoxigraph's ValueError), after the store was created.
+    store = tmp_path / "new"
+    assert main(["load", str(ACTORS), "--store", str(store), "--graph", "http://x/%zz"]) == 2
+    assert capsys.readouterr().err == (
+        "coopgraph: error: --graph: 'http://x/%zz' is not an absolute IRI: "
+        "Invalid IRI percent encoding '%zz'\n"
+    )
+    assert not store.exists()
+
+
 def test_load_creates_the_store_then_reads_find_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

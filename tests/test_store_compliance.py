@@ -36,7 +36,7 @@ import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
-from store_fixtures import COMPLIANCE_DATASET, G_ACTORS, G_ENGAGEMENTS, TEST_NS
+from store_fixtures import COMPLIANCE_DATASET, G_ACTORS, G_ENGAGEMENTS, SERVER_BACKENDS, TEST_NS
 
 from coopgraph.errors import InputError, NetworkRefusedError, ParameterError, ParseError
 from coopgraph.store import AskResult, GraphResult, MemoryStore, SelectResult, Store
@@ -294,6 +294,25 @@ def test_update_dataset(any_store: Store) -> None:
     assert len(any_store) == TOTAL_QUADS + 1
 
 
+def test_insert_data_into_the_default_graph(any_store: Store, store_backend: str) -> None:
+    # The memory store failed ("not enough values to unpack"), reported as exit 4.
+    statement = "<urn:x:inserted> <urn:x:p> <urn:x:o>"
+    if store_backend == "virtuoso":  # a statement in no graph is refused
+        with pytest.raises(InputError, match="No plain default graph"):
+            any_store.update(f"INSERT DATA {{ {statement} }}")
+    else:
+        any_store.update(f"INSERT DATA {{ {statement} }}")
+    if store_backend in SERVER_BACKENDS:
+        # A remote store reads the server's named graphs, not its own default graph.
+        assert any_store.query(f"ASK {{ {statement} }}") == AskResult(False)
+        return
+    assert any_store.query(f"ASK {{ {statement} }}") == AskResult(True)
+    assert len(any_store) == TOTAL_QUADS + 1
+    any_store.update(f"DELETE DATA {{ {statement} }}")
+    assert any_store.query(f"ASK {{ {statement} }}") == AskResult(False)
+    assert len(any_store) == TOTAL_QUADS
+
+
 @pytest.mark.parametrize(
     ("update", "message"),
     [
@@ -320,6 +339,9 @@ def test_update_dataset_conflicts_refused(any_store: Store, update: str, message
     [
         (["not an iri"], [], "default graph: 'not an iri' is not an absolute IRI"),
         ([], ["urn:x>{"], "named graph: 'urn:x>{' is not an absolute IRI"),
+        # passed the character check, then every store refused them with a raw ValueError
+        (["http://[x"], [], "default graph: 'http://[x' is not an absolute IRI: Invalid"),
+        ([], ["http://x/%zz"], "named graph: 'http://x/%zz' is not an absolute IRI: Invalid"),
         ([], [], "a dataset names at least one default or named graph"),
     ],
 )
@@ -336,6 +358,8 @@ def test_base_iri_resolves_relative_iris(any_store: Store) -> None:
     assert any_store.export("nt", graph=G_EXTRA) == f"<{base}s> <{base}p> <{base}o> .\n"
     with pytest.raises(ParameterError, match="base IRI: 'relative' is not an absolute IRI"):
         any_store.query("ASK {}", base_iri="relative")
+    with pytest.raises(ParameterError, match="base IRI: 'http://x/%zz/' is not an absolute IRI"):
+        any_store.query("ASK {}", base_iri="http://x/%zz/")
 
 
 # --------------------------------------------------------------------------- property paths

@@ -19,6 +19,7 @@ from coopgraph.cli import add_subcommand
 from coopgraph.dataset import open_dataset
 from coopgraph.errors import CoopgraphError, InputError, ParameterError
 from coopgraph.store import STORE_ENV, Store, default_store_location, open_store
+from coopgraph.store.analysis import validate_iri
 from coopgraph.store.sparql import AUTH_KINDS
 
 PASSWORD_ENV = "COOPGRAPH_STORE_PASSWORD"
@@ -153,6 +154,8 @@ def _load(args: argparse.Namespace) -> int:
     total = 0
     started = time.monotonic()
     line = _ProgressLine()
+    if args.graph is not None:  # before a new store is created for nothing
+        validate_iri(args.graph, "--graph")
     with store_from_args(args, create=True) as store:
         for number, path in enumerate(args.data, 1):
             line.prefix = f"[{number}/{len(args.data)}] {path}"

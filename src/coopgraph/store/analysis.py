@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import rdflib
 from pyparsing import ParseBaseException
 from rdflib import BNode, Literal, URIRef, Variable
@@ -455,9 +456,14 @@ def check_bindings(info: RequestInfo, bindings: Mapping[str, Any] | None) -> dic
 
 
 def validate_iri(iri: str, what: str = "IRI") -> str:
-    """Check that text can be written as a SPARQL/N-Triples IRIREF; returns it unchanged."""
+    """Check that text can be written as a SPARQL/N-Triples IRIREF and is an absolute IRI
+    (RFC 3987, as Oxigraph parses it); returns it unchanged."""
     if not _SCHEME.match(iri) or _IRI_FORBIDDEN.search(iri):
         raise ParameterError(f"{what}: {iri!r} is not an absolute IRI")
+    try:  # e.g. a bad percent-encoding or host, which every store would refuse later
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise ParameterError(f"{what}: {iri!r} is not an absolute IRI: {exc}") from None
     return iri
 
 

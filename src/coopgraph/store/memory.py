@@ -24,7 +24,7 @@ from rdflib.plugins.sparql.sparql import QueryContext, Update
 from rdflib.plugins.sparql.update import _fillTemplate, evalUpdate
 
 from coopgraph import rdfio
-from coopgraph.errors import InputError, StoreError
+from coopgraph.errors import InputError
 from coopgraph.store.analysis import BindingTerm, QueryDataset, RequestInfo
 from coopgraph.store.base import (
     AskResult,
@@ -97,6 +97,12 @@ class MemoryStore(Store):
             update = translateUpdate(parseUpdate(sparql), base_iri)
         except ParseBaseException as exc:
             raise InputError(f"SPARQL update syntax error: {_one_line(exc)}") from None
+        for operation in update.algebra:
+            if operation.name == "InsertData" and operation.triples:
+                # rdflib adds them to the union default graph, which takes only quads
+                quads = operation.quads if operation.quads is not None else {}
+                quads.setdefault(DATASET_DEFAULT_GRAPH_ID, []).extend(operation.triples)
+                operation.quads, operation.triples = quads, []
         try:
             if dataset is None:
                 evalUpdate(self._dataset, update)
@@ -106,8 +112,8 @@ class MemoryStore(Store):
                     self._modify(operation, dataset)
                 else:
                     evalUpdate(self._dataset, Update(update.prologue, [operation]))
-        except Exception as exc:
-            raise StoreError(f"memory: update failed: {_one_line(exc)}") from None
+        except Exception as exc:  # rdflib failing on the update or the data, as Oxigraph does
+            raise InputError(f"memory: update failed: {_one_line(exc)}") from None
 
     def _view(self, dataset: QueryDataset) -> rdflib.Dataset:
         """A copy of the chosen graphs as a dataset: the default graph their merge."""

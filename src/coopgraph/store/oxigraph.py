@@ -121,7 +121,9 @@ class OxigraphStore(Store):
             self._store.update(text, base_iri=base_iri)
         except SyntaxError as exc:
             raise InputError(f"SPARQL update syntax error: {_one_line(exc.msg or exc)}") from None
-        except (OSError, RuntimeError) as exc:
+        except RuntimeError as exc:  # the update fails on the data ("graph does not exist")
+            raise InputError(f"{self.location}: update failed: {_one_line(exc)}") from None
+        except OSError as exc:
             raise StoreError(f"{self.location}: update failed: {_one_line(exc)}") from None
 
     # ------------------------------------------------------------------ writes
