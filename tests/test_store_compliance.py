@@ -696,3 +696,19 @@ def test_sparql_syntax_error_is_input_error(any_store: Store) -> None:
         any_store.query("SELECT ?x WHERE { ?x ?y }")
     with pytest.raises(InputError, match="syntax error"):
         any_store.update("INSERT DATA { <urn:a> <urn:b> }")
+
+
+@pytest.mark.parametrize("kind", ["query", "update"])
+def test_text_that_is_not_utf8_is_refused(any_store: Store, kind: str) -> None:
+    # A command-line argument with a byte that is not UTF-8 arrives as a lone surrogate:
+    # it was a raw UnicodeEncodeError (exit 3).
+    text = (
+        'ASK { ?s ?p "\udcff" }'
+        if kind == "query"
+        else 'INSERT DATA { <urn:x:s> <urn:x:p> "\udcff" }'
+    )
+    run = any_store.query if kind == "query" else any_store.update
+    position = text.index("\udcff") + 1
+    with pytest.raises(InputError, match=f"^SPARQL {kind}: character {position} is not valid"):
+        run(text)
+    assert len(any_store) == TOTAL_QUADS

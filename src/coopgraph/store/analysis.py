@@ -311,6 +311,7 @@ def analyse_query(sparql: str) -> RequestInfo:
     that cannot be checked for network access is not run. The analysis of a well-formed query
     is read from, or written to, the per-user cache.
     """
+    _check_encodable(sparql, "query")
     stored = _stored_analysis_path(sparql)
     info = _info_from_json(read_json(stored)) if stored else None
     if info is None:
@@ -320,6 +321,17 @@ def analyse_query(sparql: str) -> RequestInfo:
                 remove_other_versions(stored.parent)
             write_json(stored, _info_to_json(info), max_entries=MAX_STORED_ANALYSES)
     return info
+
+
+def _check_encodable(sparql: str, kind: str) -> None:
+    """Refuse text that has no UTF-8 form: lone surrogates, which is what Python makes of
+    bytes that are not UTF-8 in a command-line argument or a file read with surrogateescape."""
+    try:
+        sparql.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"SPARQL {kind}: character {exc.start + 1} is not valid UTF-8 text"
+        ) from None
 
 
 def _parse_query(sparql: str) -> RequestInfo:
@@ -386,6 +398,7 @@ _UPDATE_OPERATIONS = {
 @lru_cache(maxsize=128)
 def analyse_update(sparql: str) -> RequestInfo:
     """Parse an update with rdflib's parser; raises InputError in one line on a syntax error."""
+    _check_encodable(sparql, "update")
     try:
         parsed = parseUpdate(sparql)
     except ParseBaseException as exc:
