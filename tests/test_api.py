@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import rdflib
 from conftest import REPO
 
 import coopgraph
+from coopgraph import rdfio
 
 
 def test_public_names_are_the_capabilities_functions() -> None:
@@ -30,3 +32,32 @@ def test_validate_returns_a_result_object() -> None:
     result = coopgraph.validate([REPO / "docs" / "guide" / "engagement-before.ttl"])
     assert result.conforms is False
     assert result.counts() == {"Violation": 3, "Warning": 3, "Info": 0}
+
+
+BEFORE = REPO / "docs" / "guide" / "engagement-before.ttl"
+
+
+def _findings(result: coopgraph.ValidationResult) -> list[tuple[str, str, str]]:
+    return [(str(f.focus_node), str(f.source_shape), f.severity) for f in result.results]
+
+
+def test_validate_takes_a_dataset_as_it_takes_a_graph() -> None:
+    # A Dataset iterates over quads: it was a raw "too many values to unpack" ValueError.
+    graph = rdfio.read_graph(BEFORE)
+    dataset = rdflib.Dataset()
+    dataset.graph(rdflib.URIRef("urn:x:partner-data")).__iadd__(graph)
+    expected = _findings(coopgraph.validate(graph))
+    assert len(expected) == 5  # (and one undefined term, reported apart)
+    assert _findings(coopgraph.validate(dataset)) == expected
+
+
+def test_a_single_path_or_name_is_one_item_not_a_list_of_letters() -> None:
+    # validate(ontology="x.ttl") read the files "x", ".", "t"...; focus="data:x" nine names.
+    as_lists = coopgraph.validate(
+        [BEFORE], ontology=[BEFORE], shapes=[], focus=["data:eng-hill-intel"]
+    )
+    alone = coopgraph.validate(BEFORE, ontology=BEFORE, focus="data:eng-hill-intel")
+    assert _findings(alone) == _findings(as_lists)
+    assert {focus for focus, _, _ in _findings(alone)} == {
+        "https://w3id.org/coopgraph/data/eng-hill-intel"
+    }

@@ -42,6 +42,7 @@ from http.client import HTTPException
 from importlib import resources
 from pathlib import Path
 from typing import Literal as TypingLiteral
+from typing import TypeVar
 
 import pyoxigraph as ox
 import rdflib
@@ -194,14 +195,14 @@ def validate(
     data: StrPath | Iterable[StrPath] | Graph,
     *,
     format: str | None = None,
-    shapes: Sequence[StrPath] = (),
-    ontology: Sequence[StrPath] = (),
+    shapes: StrPath | Sequence[StrPath] = (),
+    ontology: StrPath | Sequence[StrPath] = (),
     inference: str = "none",
     engine: str = "fast",
     fail_on: str = "violation",
     allow_undefined: bool = False,
-    focus: Sequence[str] = (),
-    use_shapes: Sequence[str] = (),
+    focus: str | Sequence[str] = (),
+    use_shapes: str | Sequence[str] = (),
     abort: bool = False,
     metashacl: bool = False,
     advanced: bool = False,
@@ -238,12 +239,12 @@ def validate(
     fail_level = _severity(fail_on)
     if iterate_rules and not advanced:
         raise ParameterError("--iterate-rules: rules only run with --advanced")
-    focus_nodes = frozenset(resolve_name("--focus", name) for name in focus)
+    focus_nodes = frozenset(resolve_name("--focus", name) for name in _one_or_more(focus))
     clock = time.perf_counter()
     data_quads = _read_data(data, format)
-    ontology_quads = _read_files(ontology_file(), ontology, ontology_format)
-    shapes_graph = load_shapes(shapes, shapes_format, check=metashacl)
-    selected = _selected_shapes(shapes_graph, use_shapes)
+    ontology_quads = _read_files(ontology_file(), _one_or_more(ontology), ontology_format)
+    shapes_graph = load_shapes(_one_or_more(shapes), shapes_format, check=metashacl)
+    selected = _selected_shapes(shapes_graph, _one_or_more(use_shapes))
     timings = {"parse": time.perf_counter() - clock}
 
     clock = time.perf_counter()
@@ -384,15 +385,25 @@ def _severity(name: str) -> Severity:
 # --------------------------------------------------------------------------- inputs
 
 
+T = TypeVar("T")
+
+
+def _one_or_more(value: T | Sequence[T]) -> Sequence[T]:
+    """A path or a name given alone as a list of one (a string is not a list of letters)."""
+    return [value] if isinstance(value, str | os.PathLike) else value  # type: ignore[list-item,return-value]
+
+
 def _read_data(data: StrPath | Iterable[StrPath] | Graph, fmt: str | None) -> list[ox.Quad]:
     """All data as quads in the data graph (named graphs of the input are pooled)."""
     if isinstance(data, Graph):
+        # a Dataset (a ConjunctiveGraph) iterates over quads: take every graph's triples
+        statements = data.quads() if isinstance(data, rdflib.ConjunctiveGraph) else data
         triples = [
             ox.Quad(rdfio.from_rdflib(s), rdfio.from_rdflib(p), rdfio.from_rdflib(o))
-            for s, p, o in data
+            for s, p, o, *_ in statements
         ]
     else:
-        paths = [data] if isinstance(data, str | os.PathLike) else list(data)
+        paths = list(_one_or_more(data))  # type: ignore[arg-type]
         if not paths:
             raise InputError("no data file given")
         for path in paths:
