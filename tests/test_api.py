@@ -7,6 +7,7 @@ from conftest import REPO
 
 import coopgraph
 from coopgraph import rdfio
+from coopgraph.reason import reason
 
 
 def test_public_names_are_the_capabilities_functions() -> None:
@@ -61,3 +62,14 @@ def test_a_single_path_or_name_is_one_item_not_a_list_of_letters() -> None:
     assert {focus for focus, _, _ in _findings(alone)} == {
         "https://w3id.org/coopgraph/data/eng-hill-intel"
     }
+
+
+def test_the_other_functions_take_a_single_path_too() -> None:
+    # open_dataset("x.ttl") read "x", ".", "t"...: "x: cannot tell the RDF format".
+    after = REPO / "docs" / "guide" / "engagement-after.ttl"
+    with coopgraph.open_dataset(str(after)) as alone, coopgraph.open_dataset([after]) as listed:
+        assert len(alone) == len(listed) == 1839
+    alone_closure, listed_closure = reason(str(after)).triples, reason([after]).triples
+    assert len(alone_closure) == len(listed_closure) == 3024
+    named = {t for t in alone_closure if not any(isinstance(n, rdflib.BNode) for n in t)}
+    assert named == {t for t in listed_closure if not any(isinstance(n, rdflib.BNode) for n in t)}

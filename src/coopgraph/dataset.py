@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from importlib import resources
 from importlib.abc import Traversable
 
+from coopgraph import rdfio
 from coopgraph.store import Store, open_store
 from coopgraph.vocab import example_files, ontology_file
 
@@ -29,7 +30,9 @@ def _load_shipped(store: Store, file: Traversable, graph: str) -> None:
 
 
 def open_dataset(
-    data: Sequence[str | os.PathLike[str]] | None = None, *, allow_network: bool = False
+    data: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    allow_network: bool = False,
 ) -> Store:
     """An in-memory Oxigraph store with the ontology and the data (by default the example
     knowledge base), each in its own named graph; ``allow_network`` lets its queries use
@@ -41,7 +44,7 @@ def open_dataset(
     try:
         _load_shipped(target, ontology_file(), ONTOLOGY_GRAPH)
         if data:
-            for path in data:
+            for path in rdfio.one_or_many(data):
                 target.load(path, graph=DATA_GRAPH)
         else:
             for file in example_files():

@@ -41,7 +41,7 @@ import warnings
 import xml.parsers.expat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, NamedTuple, TypeAlias
+from typing import IO, Any, NamedTuple, TypeAlias, TypeVar
 
 import pyoxigraph as ox
 import rdflib
@@ -147,6 +147,14 @@ _UTF8_CHUNK = 1 << 22
 
 def _known_formats() -> str:
     return ", ".join(f"{name} ({' '.join(f.extensions)})" for name, f in FORMATS.items())
+
+
+T = TypeVar("T")
+
+
+def one_or_many(value: T | Iterable[T]) -> list[T]:
+    """A path or a name given alone, as a list of one: a string is not a list of letters."""
+    return [value] if isinstance(value, str | os.PathLike) else list(value)  # type: ignore[list-item,arg-type]
 
 
 def detect_format(path: StrPath, fmt: str | None = None) -> str:

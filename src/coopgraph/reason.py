@@ -177,7 +177,7 @@ class LoadedDocument:
 
 
 def load_documents(
-    paths: Iterable[StrPath], *, catalogs: Iterable[StrPath] = (), strict: bool = True
+    paths: StrPath | Iterable[StrPath], *, catalogs: Iterable[StrPath] = (), strict: bool = True
 ) -> list[LoadedDocument]:
     """Read ``paths`` and, transitively, every ontology they ``owl:imports``, without the network.
 
@@ -188,13 +188,14 @@ def load_documents(
     without it (the ontology reference's need) it is left unresolved for the caller to report.
     """
     entries: dict[str, Path] = {}
+    catalogs = rdfio.one_or_many(catalogs)
     for catalog in catalogs:
         entries.update(read_catalog(catalog))
     catalog_names = [os.fspath(c) for c in catalogs]
     documents: list[LoadedDocument] = []
     read_files: set[Path] = set()
     known_iris: set[str] = set()
-    pending: list[tuple[Path, str | None]] = [(Path(p), None) for p in paths]
+    pending: list[tuple[Path, str | None]] = [(Path(p), None) for p in rdfio.one_or_many(paths)]
     if not pending:
         raise InputError("no RDF file given")
     while pending:
@@ -256,7 +257,9 @@ def _bundled_catalog() -> dict[str, Path]:
         return read_catalog(path)
 
 
-def load_graph(paths: Iterable[StrPath], *, catalogs: Iterable[StrPath] = ()) -> rdflib.Graph:
+def load_graph(
+    paths: StrPath | Iterable[StrPath], *, catalogs: Iterable[StrPath] = ()
+) -> rdflib.Graph:
     """The union of ``paths`` and their import closure (see :func:`load_documents`)."""
     return _merge(doc.graph for doc in load_documents(paths, catalogs=catalogs))
 
@@ -378,7 +381,10 @@ class CheckResult:
 
 
 def check(
-    paths: Sequence[StrPath], *, catalogs: Iterable[StrPath] = (), java_memory_mb: int = 2000
+    paths: StrPath | Sequence[StrPath],
+    *,
+    catalogs: Iterable[StrPath] = (),
+    java_memory_mb: int = 2000,
 ) -> CheckResult:
     """Run HermiT on ``paths`` (ontology and data files) and their import closure.
 
@@ -700,16 +706,17 @@ def _chain_consequences(
 
 
 def reason(
-    paths: Sequence[StrPath],
+    paths: StrPath | Sequence[StrPath],
     *,
-    ontology: Sequence[StrPath] | None = None,
+    ontology: StrPath | Sequence[StrPath] | None = None,
     catalogs: Iterable[StrPath] = (),
     engine: Engine = "reasonable",
 ) -> Materialisation:
     """Materialise data files together with the ontology (by default the bundled core and
     alignment module) and their imports."""
-    modules = bundled_ontology_files() if ontology is None else list(ontology)
-    return materialise(load_graph([*modules, *paths], catalogs=catalogs), engine=engine)
+    modules = bundled_ontology_files() if ontology is None else rdfio.one_or_many(ontology)
+    files = [*modules, *rdfio.one_or_many(paths)]
+    return materialise(load_graph(files, catalogs=catalogs), engine=engine)
 
 
 # =========================================================================== explanations

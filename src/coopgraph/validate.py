@@ -42,7 +42,6 @@ from http.client import HTTPException
 from importlib import resources
 from pathlib import Path
 from typing import Literal as TypingLiteral
-from typing import TypeVar
 
 import pyoxigraph as ox
 import rdflib
@@ -239,12 +238,12 @@ def validate(
     fail_level = _severity(fail_on)
     if iterate_rules and not advanced:
         raise ParameterError("--iterate-rules: rules only run with --advanced")
-    focus_nodes = frozenset(resolve_name("--focus", name) for name in _one_or_more(focus))
+    focus_nodes = frozenset(resolve_name("--focus", name) for name in rdfio.one_or_many(focus))
     clock = time.perf_counter()
     data_quads = _read_data(data, format)
-    ontology_quads = _read_files(ontology_file(), _one_or_more(ontology), ontology_format)
-    shapes_graph = load_shapes(_one_or_more(shapes), shapes_format, check=metashacl)
-    selected = _selected_shapes(shapes_graph, _one_or_more(use_shapes))
+    ontology_quads = _read_files(ontology_file(), rdfio.one_or_many(ontology), ontology_format)
+    shapes_graph = load_shapes(rdfio.one_or_many(shapes), shapes_format, check=metashacl)
+    selected = _selected_shapes(shapes_graph, rdfio.one_or_many(use_shapes))
     timings = {"parse": time.perf_counter() - clock}
 
     clock = time.perf_counter()
@@ -385,14 +384,6 @@ def _severity(name: str) -> Severity:
 # --------------------------------------------------------------------------- inputs
 
 
-T = TypeVar("T")
-
-
-def _one_or_more(value: T | Sequence[T]) -> Sequence[T]:
-    """A path or a name given alone as a list of one (a string is not a list of letters)."""
-    return [value] if isinstance(value, str | os.PathLike) else value  # type: ignore[list-item,return-value]
-
-
 def _read_data(data: StrPath | Iterable[StrPath] | Graph, fmt: str | None) -> list[ox.Quad]:
     """All data as quads in the data graph (named graphs of the input are pooled)."""
     if isinstance(data, Graph):
@@ -403,7 +394,7 @@ def _read_data(data: StrPath | Iterable[StrPath] | Graph, fmt: str | None) -> li
             for s, p, o, *_ in statements
         ]
     else:
-        paths = list(_one_or_more(data))  # type: ignore[arg-type]
+        paths = list(rdfio.one_or_many(data))  # type: ignore[arg-type]
         if not paths:
             raise InputError("no data file given")
         for path in paths:
