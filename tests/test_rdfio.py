@@ -628,6 +628,29 @@ def test_failed_serialization_leaves_the_file_alone(tmp_path: Path) -> None:
     assert path.read_text() == "previous content"
 
 
+@pytest.mark.parametrize(
+    ("term", "shown"),
+    [
+        (rdflib.Literal("a\x01b"), '"a\\u0001b"'),
+        (rdflib.Literal("tab\tok, bell\x07"), '"tab\\tok, bell\\u0007"'),
+    ],
+)
+def test_rdfxml_refuses_characters_xml_cannot_hold(
+    term: rdflib.term.Node, shown: str, tmp_path: Path
+) -> None:
+    # The file was written, malformed: expat and rdflib refuse to read it back.
+    path = tmp_path / "out.rdf"
+    graph = rdflib.Graph()
+    graph.add((rdflib.URIRef(EX + "s"), rdflib.URIRef(EX + "p"), term))
+    message = str(_error(lambda: rdfio.write(graph, path), InputError))
+    assert message == f"cannot write {shown} in RDF/XML: XML 1.0 cannot hold the character " + (
+        f"U+{ord(next(c for c in str(term) if ord(c) < 32 and c != chr(9))):04X}"
+        "; use turtle, nt or json-ld"
+    )
+    assert not path.exists()
+    assert rdfio.serialize(graph, "nt").count("\n") == 1  # the other formats write it
+
+
 def test_jsonld_compact_with_context(sample_graph: rdflib.Graph, tmp_path: Path) -> None:
     context = {
         "coop": "https://w3id.org/coopgraph/ontology#",

@@ -776,7 +776,7 @@ def _serialize(data: RdfData, fmt: str, context: dict[str, object] | None, expan
     else:  # a triple format: the union of all graphs, without duplicates
         statements = list(dict.fromkeys(q.triple for q in quads))
         if fmt == "xml":
-            _check_xml_predicates(statements)
+            _check_xml_statements(statements)
     used = _used_prefixes(quads, prefixes) if fmt in ("turtle", "trig", "xml", "n3") else None
     try:
         text = ox.serialize(statements, format=_OX_FORMATS[fmt], prefixes=used)
@@ -857,8 +857,14 @@ def _used_prefixes(quads: list[ox.Quad], prefixes: dict[str, str]) -> dict[str, 
 _XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.\-\u00B7]*$")
 
 
-def _check_xml_predicates(triples: Iterable[ox.Triple]) -> None:
-    """RDF/XML writes predicates as namespace + XML name: refuse those that end otherwise."""
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold at all, not even as character references."""
+
+
+def _check_xml_statements(triples: Iterable[ox.Triple]) -> None:
+    """Refuse what RDF/XML cannot write: a predicate that does not end in an XML name (it is
+    written as namespace + name), and text with a character XML 1.0 does not allow (the file
+    would be written, and be malformed)."""
     checked: set[str] = set()
     for triple in triples:
         iri = triple.predicate.value
@@ -868,6 +874,13 @@ def _check_xml_predicates(triples: Iterable[ox.Triple]) -> None:
                 raise InputError(
                     f"cannot write predicate <{iri}> in RDF/XML: it does not end in a valid"
                     " XML name; use turtle, nt or json-ld"
+                )
+        for term in triple:
+            found = _NOT_XML_CHAR.search(getattr(term, "value", ""))
+            if found:
+                raise InputError(
+                    f"cannot write {term} in RDF/XML: XML 1.0 cannot hold the character"
+                    f" U+{ord(found.group()):04X}; use turtle, nt or json-ld"
                 )
 
 
