@@ -15,6 +15,7 @@ import math
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +23,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -35,9 +37,15 @@ from coopgraph.cli import build_parser, main
 from coopgraph.cli.serve import MAX_TIMEOUT
 from coopgraph.cli.serve import _open as open_served_store
 from coopgraph.dataset import open_dataset
-from coopgraph.errors import InputError
-from coopgraph.server import ServerSettings, SparqlServer, is_loopback, negotiate
-from coopgraph.store import MemoryStore, OxigraphStore, Store
+from coopgraph.errors import InputError, StoreError
+from coopgraph.server import (
+    ServerSettings,
+    SparqlServer,
+    is_loopback,
+    negotiate,
+    serialize_result,
+)
+from coopgraph.store import MemoryStore, OxigraphStore, SelectResult, Store
 
 DATA = "https://w3id.org/coopgraph/data/"
 COOP = "https://w3id.org/coopgraph/ontology#"
@@ -294,10 +302,12 @@ def test_unacceptable_accept_is_406(kb_server: SparqlServer, query: str, accept:
 
 def test_negotiate_prefers_specific_ranges_and_server_order() -> None:
     offered = (("a/x", "x"), ("a/y", "y"), ("b/z", "z"))
-    assert negotiate("a/*;q=0.5, b/z;q=0.4", offered) == ("a/x", "x")
-    assert negotiate("a/*;q=0.5, a/y", offered) == ("a/y", "y")
-    assert negotiate("*/*;q=0.1, b/z", offered) == ("b/z", "z")
-    assert negotiate("", offered) == ("a/x", "x")
+    x, y, z = offered
+    assert negotiate("a/*;q=0.5, b/z;q=0.4", offered) == [x, y, z]
+    assert negotiate("a/*;q=0.5, a/y", offered) == [y, x]
+    assert negotiate("*/*;q=0.1, b/z", offered) == [z, x, y]
+    assert negotiate("b/z, a/x;q=0", offered) == [z]
+    assert negotiate("", offered) == [x, y, z]
 
 
 def test_service_description(kb_server: SparqlServer) -> None:
@@ -594,10 +604,10 @@ def test_timeout_with_a_real_slow_query() -> None:
 @pytest.mark.parametrize(
     ("method", "path", "status", "allow"),
     [
-        ("PUT", "/sparql", 405, "GET, POST"),
-        ("DELETE", "/sparql", 405, "GET, POST"),
-        ("POST", "/queries", 405, "GET"),
-        ("POST", "/queries/state-partners", 405, "GET"),
+        ("PUT", "/sparql", 405, "GET, HEAD, POST"),
+        ("DELETE", "/sparql", 405, "GET, HEAD, POST"),
+        ("POST", "/queries", 405, "GET, HEAD"),
+        ("POST", "/queries/state-partners", 405, "GET, HEAD"),
         ("GET", "/nothing-here", 404, None),
     ],
 )
@@ -617,9 +627,8 @@ def test_foreign_host_header_refused(kb_server: SparqlServer) -> None:
 
 
 def test_is_loopback() -> None:
-    assert [is_loopback(h) for h in ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost")] == [
-        True
-    ] * 5
+    loopback = ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LocalHost", "localhost.")
+    assert [is_loopback(h) for h in loopback] == [True] * 7
     assert [is_loopback(h) for h in ("0.0.0.0", "192.168.1.2", "example.org", "")] == [False] * 4
 
 
@@ -1006,6 +1015,25 @@ def test_graph_store_refusals(
     assert two_graphs.store.export("nquads") == before
 
 
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+def test_graph_store_empty_body_creates_nothing(two_graphs: SparqlServer, method: str) -> None:
+    # A store of quads has no empty graphs: an empty PUT or POST used to answer 201 Created
+    # for a graph that GET then did not find.
+    new = "http://example.org/new"
+    for _ in range(2):
+        status, headers, body = call(two_graphs, method, f"{GSP}?graph={new}", "", TURTLE)
+        assert (status, body, headers.get("Content-Length")) == (204, b"", None)
+        assert graph_text(two_graphs, new)[0] == 404
+    assert len(two_graphs.store) == 2
+
+
+def test_graph_store_empty_put_empties_the_graph(two_graphs: SparqlServer) -> None:
+    status, _, body = call(two_graphs, "PUT", f"{GSP}?graph={G1}", "", TURTLE)
+    assert (status, body) == (204, b"")
+    assert graph_text(two_graphs, G1)[0] == 404
+    assert [str(g) for g in two_graphs.store.graphs()] == [G2]
+
+
 def test_graph_store_read_only_server(kb_server: SparqlServer) -> None:
     status, _, body = call(kb_server, "DELETE", f"{GSP}?graph={DATA}x", None, AUTH)
     assert status == 403 and "read-only" in body.decode()
@@ -1120,3 +1148,262 @@ def test_cli_cors_and_base_options(capsys: pytest.CaptureFixture[str]) -> None:
     assert "CORS origin 'nope' is not scheme://host" in capsys.readouterr().err
     assert main(["serve", "--port", "0", "--base", "relative"]) == 2
     assert "base IRI: 'relative' is not an absolute IRI" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- HTTP framing
+
+SMUGGLED = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+"""A request hidden in the body of another: it must never be answered."""
+
+
+def exchange(server: SparqlServer, data: bytes) -> tuple[list[int], bytes]:
+    """``data`` sent raw on one connection whose sending side is then closed: the status of
+    each response the server wrote before closing it, and all it wrote."""
+    host, port = server.server_address[:2]
+    with socket.create_connection((str(host), int(port)), timeout=30) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        received = b"".join(iter(lambda: sock.recv(65536), b""))
+    statuses = [int(code) for code in re.findall(rb"^HTTP/1\.1 (\d{3}) ", received, re.M)]
+    return statuses, received
+
+
+def raw_request(method: str, path: str, headers: str = "", body: bytes = SMUGGLED) -> bytes:
+    return (
+        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (raw_request("PUT", f"{GSP}?graph={G1}", "Content-Type: text/turtle\r\n"), 401),
+        (raw_request("PUT", f"{GSP}?graph={G1}", "Authorization: Bearer wrong\r\n"), 403),
+        (raw_request("PUT", f"{GSP}?default", f"Authorization: Bearer {TOKEN}\r\n"), 405),
+        (raw_request("POST", "/sparql", "Content-Type: text/plain\r\n"), 415),
+        (raw_request("POST", "/nothing-here"), 404),
+        (raw_request("PUT", "/sparql"), 405),
+        (raw_request("POST", "/queries"), 405),
+        (raw_request("GET", "/sparql?query=ASK%7B%7D"), 200),
+        (raw_request("POST", "/", "Host: 127.0.0.1\r\n"), 400),
+        (raw_request("PUT", f"{GSP}?graph={G1}", "Content-Type: application/ld+json\r\n"
+                     f"Authorization: Bearer {TOKEN}\r\n"), 415),
+        (b"POST /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+         + b"%x\r\n" % len(SMUGGLED) + SMUGGLED + b"\r\n0\r\n\r\n", 404),
+        (raw_request("PUT", f"{GSP}?graph={G1}", "Content-Type: text/turtle\r\n",
+                     SMUGGLED + b"x" * 1000), 401),
+    ],
+    ids=["gsp-401", "gsp-403", "gsp-405", "sparql-415", "404", "405", "queries-405", "get-body",
+         "two-hosts", "gsp-415", "chunked", "over-max-body"],
+)  # fmt: skip
+def test_an_unread_body_is_never_taken_for_a_request(request_bytes: bytes, status: int) -> None:
+    # Refused before its body was read, a request left the body on the connection, where it
+    # was parsed as the next request: a body that was a request got an answer of its own.
+    settings = ServerSettings(allow_update=True, token=TOKEN, max_body=1000)
+    with MemoryStore() as store, running(store, settings) as server:
+        statuses, received = exchange(server, request_bytes)
+        assert len(store) == 0
+    assert statuses == [status], received.decode(errors="replace")
+
+
+@pytest.mark.parametrize(
+    ("extra", "body", "connection"),
+    [("", b"<a:s> <a:p> 1 .", None), ("Transfer-Encoding: chunked\r\n", b"0\r\n\r\n", "close")],
+    ids=["drained", "chunked"],
+)
+def test_a_refused_body_is_drained_within_the_limit_else_the_connection_closes(
+    two_graphs: SparqlServer, extra: str, body: bytes, connection: str | None
+) -> None:
+    host, port = two_graphs.server_address[:2]
+    client = http.client.HTTPConnection(str(host), int(port), timeout=30)
+    try:
+        client.putrequest("PUT", f"{GSP}?graph={G1}")
+        client.putheader("Authorization", "Bearer wrong")
+        client.putheader("Content-Type", "text/turtle")
+        if extra:
+            client.putheader(*extra.strip().split(": "))
+        else:
+            client.putheader("Content-Length", str(len(body)))
+        client.endheaders(body)
+        response = client.getresponse()
+        assert (response.status, response.read()) == (
+            403, b"403 Forbidden: the bearer token is not the server's\n",
+        )  # fmt: skip
+        assert response.headers.get("Connection") == connection
+        if connection is None:  # the same connection serves the next request
+            client.request("GET", get_query("ASK {}"))
+            assert client.getresponse().status == 200
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize(
+    ("lengths", "shown"),
+    [(["3", "4"], "3, 4"), (["1_0"], "1_0"), (["+5"], "+5")],
+)
+def test_a_bad_content_length_is_400_and_closes(
+    kb_server: SparqlServer, lengths: list[str], shown: str
+) -> None:
+    headers = "".join(f"Content-Length: {length}\r\n" for length in lengths)
+    statuses, received = exchange(
+        kb_server,
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+        + headers.encode() + b"\r\nASK {}" + SMUGGLED,
+    )  # fmt: skip
+    assert statuses == [400]
+    assert b"\r\nConnection: close\r\n" in received
+    assert received.endswith(f"400 Bad Request: Content-Length '{shown}' is not a size\n".encode())
+
+
+def test_a_too_long_url_gets_a_one_line_414_and_closes(kb_server: SparqlServer) -> None:
+    statuses, received = exchange(
+        kb_server, b"GET /sparql?query=" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    )
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert statuses == [414]
+    assert b"\r\nContent-Type: text/plain; charset=utf-8\r\n" in head
+    assert b"\r\nConnection: close" in head
+    assert body == (
+        b"414 Request-URI Too Long: the request line is longer than 65536 bytes; send a long "
+        b"query by POST\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "message"),
+    [
+        (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: LOCALHOST:80\r\n\r\n", 200, None),
+        (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: Localhost.\r\n\r\n", 200, None),
+        (b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n\r\n", 200, None),
+        (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n\r\n", 400,
+         "an HTTP/1.1 request needs a Host header"),
+        (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n",
+         400, "the request has more than one Host header"),
+        (b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\nHost: evil.example\r\n\r\n", 403,
+         "this endpoint answers requests for the loopback interface only, not 'evil.example'"),
+    ],
+    ids=["upper-case", "trailing-dot", "http-1.0-without-host", "http-1.1-without-host",
+         "two-hosts", "http-1.0-foreign"],
+)  # fmt: skip
+def test_host_header(
+    kb_server: SparqlServer, request_bytes: bytes, status: int, message: str | None
+) -> None:
+    statuses, received = exchange(kb_server, request_bytes)
+    assert statuses == [status]
+    if message is not None:
+        assert received.endswith(f"{status} {HTTPStatus(status).phrase}: {message}\n".encode())
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/sparql?query=ASK%7B%7D", "/sparql", "/", "/queries",
+     "/queries/state-partners?state=data:Germany"],
+)  # fmt: skip
+def test_head_answers_as_get_without_a_body(kb_server: SparqlServer, path: str) -> None:
+    status, headers, body = call(kb_server, "HEAD", path)
+    get_status, get_headers, get_body = call(kb_server, "GET", path)
+    assert (status, body) == (get_status, b"") == (200, b"")
+    assert headers["Content-Type"] == get_headers["Content-Type"]
+    assert int(headers["Content-Length"]) == len(get_body)
+
+
+# --------------------------------------------------------------------------- unwritable answers
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "status", "answer"),
+    [
+        ('CONSTRUCT { <http://a> <urn:x:123> "v" } WHERE { }',
+         "application/rdf+xml, text/turtle;q=0.5", 200, "text/turtle"),
+        ('CONSTRUCT { <http://a> <urn:x:123> "v" } WHERE { }', "application/rdf+xml", 406,
+         "application/rdf+xml: cannot write predicate <urn:x:123> in RDF/XML: it does not end "
+         "in a valid XML name; use turtle, nt or json-ld"),
+        ('SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }', "application/sparql-results+xml", 406,
+         "application/sparql-results+xml: the answer holds the character U+0001, which XML 1.0 "
+         "cannot hold"),
+        ('SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }',
+         "application/sparql-results+xml, */*;q=0.1", 200, "application/sparql-results+json"),
+        ('ASK { FILTER(false) }', "application/sparql-results+xml", 200,
+         "application/sparql-results+xml"),
+        ('CONSTRUCT { <http://a> <http://p> "\\u000B" } WHERE { }',
+         "application/rdf+xml, application/n-triples;q=0.1", 200, "application/n-triples"),
+        ('CONSTRUCT { <http://a> <http://p> "\\u000B" } WHERE { }', "application/rdf+xml", 406,
+         'application/rdf+xml: cannot write "\\u000B" in RDF/XML: XML 1.0 cannot hold the '
+         "character U+000B; use turtle, nt or json-ld"),
+    ],
+    ids=["rdfxml-falls-back", "rdfxml-406", "xml-control-406", "xml-control-falls-back",
+         "xml-ask", "rdfxml-control-falls-back", "rdfxml-control-406"],
+)  # fmt: skip
+def test_a_format_that_cannot_hold_the_answer_gives_way(
+    query: str, accept: str, status: int, answer: str
+) -> None:
+    # These were a 500 (RDF/XML) or ill-formed XML sent with 200 (a control character).
+    with MemoryStore() as store, running(store) as server:
+        got, headers, body = call(server, "GET", get_query(query), headers={"Accept": accept})
+    if status == 406:
+        assert (got, body.decode()) == (
+            406,
+            "406 Not Acceptable: the answer cannot be written in any type the Accept header "
+            f"allows: {answer}\n",
+        )
+        return
+    assert (got, headers["Content-Type"]) == (200, f"{answer}; charset=utf-8")
+    if answer.endswith("xml"):
+        ET.fromstring(body)
+
+
+def test_a_lone_surrogate_is_refused_by_every_format() -> None:
+    result = SelectResult(["x"], [(Literal("a\udcffb"),)])
+    for fmt in ("json", "csv", "tsv"):
+        with pytest.raises(InputError, match=r"holds the character U\+DCFF, which UTF-8 cannot"):
+            serialize_result(result, fmt)
+    with pytest.raises(InputError, match=r"U\+DCFF, which XML 1\.0 cannot hold"):
+        serialize_result(result, "xml")
+
+
+# --------------------------------------------------------------------------- failed updates
+
+
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        ("DROP GRAPH <http://example.org/missing>",
+         "The graph <http://example.org/missing> does not exist"),
+        (f"CREATE GRAPH <{G1}>", f"The graph <{G1}> already exists"),
+        ("MOVE <http://example.org/missing> TO <http://example.org/g3>",
+         "The graph <http://example.org/missing> does not exist"),
+    ],
+)  # fmt: skip
+def test_an_update_that_fails_on_the_data_is_400(
+    two_graphs: SparqlServer, update: str, message: str
+) -> None:
+    # It was 502 Bad Gateway, as if the embedded store had failed (the stores now raise
+    # InputError for it; this checks the endpoint's answer end to end).
+    headers = {"Content-Type": "application/sparql-update", **AUTH}
+    before = two_graphs.store.export("nquads")
+    status, _, body = call(two_graphs, "POST", "/sparql", update, headers)
+    assert (status, body.decode()) == (
+        400,
+        f"400 Bad Request: oxigraph:(memory): update failed: {message}\n",
+    )
+    assert two_graphs.store.export("nquads") == before
+    status, _, _ = call(two_graphs, "POST", "/sparql", update.replace(" ", " SILENT ", 1), headers)
+    assert status == 200
+
+
+class FailingStore(MemoryStore):
+    """A store whose updates fail as a broken store's would."""
+
+    def _update(self, *args):  # type: ignore[no-untyped-def]
+        raise StoreError("memory: update failed: disk full")
+
+
+def test_a_store_that_fails_on_update_is_502() -> None:
+    settings = ServerSettings(allow_update=True, token=TOKEN)
+    with FailingStore() as store, running(store, settings) as server:
+        status, _, body = call(
+            server, "POST", "/sparql", "DROP GRAPH <http://example.org/g>",
+            {"Content-Type": "application/sparql-update", **AUTH},
+        )  # fmt: skip
+    assert (status, body) == (502, b"502 Bad Gateway: memory: update failed: disk full\n")

@@ -857,8 +857,8 @@ def _used_prefixes(quads: list[ox.Quad], prefixes: dict[str, str]) -> dict[str, 
 _XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.\-\u00B7]*$")
 
 
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-"""Characters XML 1.0 cannot hold at all, not even as character references."""
+NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character an XML 1.0 document cannot hold, not even as a character reference."""
 
 
 def _check_xml_statements(triples: Iterable[ox.Triple]) -> None:
@@ -876,7 +876,7 @@ def _check_xml_statements(triples: Iterable[ox.Triple]) -> None:
                     " XML name; use turtle, nt or json-ld"
                 )
         for term in triple:
-            found = _NOT_XML_CHAR.search(getattr(term, "value", ""))
+            found = NOT_XML_CHAR.search(getattr(term, "value", ""))
             if found:
                 raise InputError(
                     f"cannot write {term} in RDF/XML: XML 1.0 cannot hold the character"

@@ -11,19 +11,32 @@ Endpoints (see :class:`SparqlServer`):
 * ``/rdf-graph-store?graph=IRI`` (or ``?default``): the SPARQL 1.1 Graph Store HTTP Protocol.
   GET and HEAD (content negotiated; 404 for a graph that holds nothing); PUT (replace), POST
   (merge) and DELETE of a named graph in Turtle or N-Triples, with ``allow_update`` and the
-  bearer token, as updates (201 when the graph is new, 204 otherwise). The default graph is
-  the union of the named graphs, as for queries: readable, not writable (405).
+  bearer token, as updates (201 when the request creates the graph, 204 otherwise). A store of
+  quads has no empty graphs: a PUT or POST of an empty body creates none (204; a PUT empties
+  the graph), and GET then answers 404. The default graph is the union of the named graphs, as
+  for queries: readable, not writable (405).
 * ``/``: a small HTML page (no scripts, no external assets) with a query form and one form per
   canned query (an input per parameter); results as a table.
+
+HEAD is answered wherever GET is, with GET's status and headers and no body. An answer goes in
+the type the Accept header prefers among those that can hold it (RDF/XML cannot write a
+predicate that does not end in an XML name, XML cannot hold a control character): else in the
+next acceptable type, or 406 says why none can.
 
 Safe by default: the CLI binds to 127.0.0.1; the store is opened without network access, so
 ``SERVICE``, ``LOAD`` and ``FROM``/``FROM NAMED`` are refused (403, the store finds them by
 parsing); updates are refused unless enabled and authorised; request bodies over
 ``max_body`` bytes (413), results over ``max_rows`` rows or triples (413) and queries that run
-over ``timeout`` seconds (503) are refused, each with a one-line ``text/plain`` message. A
-query that ran over its time limit cannot be cancelled inside the store engines: it keeps
-computing in a background thread until it ends, and holds one of the ``max_running`` query
-slots meanwhile (when all are taken, new queries get 503 at once).
+over ``timeout`` seconds (503) are refused, each with a one-line ``text/plain`` message (as
+are the HTTP parser's own refusals, such as 414 for a request line over 64 KiB). A request
+carries one Host header (two: 400; none: 400 for HTTP/1.1, while HTTP/1.0 is served, as no
+browser sends it); on a server that listens on loopback only, a Host that names another
+machine (host names in any case) gets 403, so that a web page cannot read the endpoint through
+a rebound DNS name. A request body the answer did not need is read and dropped (up to
+``max_body``; above, or chunked, the connection is closed), so that it is never taken for the
+next request on the connection. A query that ran over its time limit cannot be cancelled inside
+the store engines: it keeps computing in a background thread until it ends, and holds one of
+the ``max_running`` query slots meanwhile (when all are taken, new queries get 503 at once).
 
 The protocol's dataset parameters (``default-graph-uri`` and ``named-graph-uri`` for a query,
 ``using-graph-uri`` and ``using-named-graph-uri`` for an update) choose the request's dataset
@@ -51,6 +64,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
+from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, TypeVar
@@ -124,6 +138,8 @@ _RESULT_FORMATS = {
 }
 _RESULTS_XML_NS = "http://www.w3.org/2005/sparql-results#"
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+_DECIMAL = re.compile(r"[0-9]+")  # int() would also take "+5", " 5" and "5_0"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ORIGIN = re.compile(r"[a-z][a-z0-9+.\-]*://[^/?#\s]+")
 _CONTROL = {i: f"\\x{i:02x}" for i in (*range(0x20), 0x7F)}
 _LOG_PATH_CHARS = 300
@@ -291,8 +307,8 @@ class SparqlServer(ThreadingHTTPServer):
 
 
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` (a name or an address) is this machine's loopback interface."""
-    if host in _LOOPBACK_NAMES:
+    """Whether ``host`` (a name, any case, or an address) is this machine's loopback interface."""
+    if host.lower().removesuffix(".") in _LOOPBACK_NAMES:
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -310,19 +326,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ dispatch
 
-    def do_GET(self) -> None:
-        self._handle("GET")
+    _body_read = False
+    """Whether the current request's body has been read (see :meth:`_settle_unread_body`)."""
 
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def _refuse_method(self) -> None:
+    def _dispatch(self) -> None:
         self._handle(self.command)
 
-    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _refuse_method
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _dispatch
 
     def _handle(self, method: str) -> None:
         started = time.monotonic()
+        self._body_read = False
         try:
             response = self._route(method)
         except HttpError as exc:
@@ -336,6 +350,7 @@ class _Handler(BaseHTTPRequestHandler):
                     f"internal error: {type(exc).__name__} (see the server log)",
                 )
             )
+        self._settle_unread_body()
         self._send(self._with_cors(response), method)
         elapsed = time.monotonic() - started
         path = self.path if len(self.path) <= _LOG_PATH_CHARS else self.path[:_LOG_PATH_CHARS] + "…"
@@ -359,9 +374,11 @@ class _Handler(BaseHTTPRequestHandler):
         if method not in allowed:
             raise HttpError(
                 HTTPStatus.METHOD_NOT_ALLOWED,
-                f"{method} is not allowed here; use {' or '.join(allowed)}",
+                f"{method} is not allowed here; use {', '.join(allowed[:-1])} or {allowed[-1]}",
                 {"Allow": ", ".join(allowed)},
             )
+        if method == "HEAD":  # answered as GET; _send leaves the body out
+            method = "GET"
         if path in ("/sparql", "/sparql/"):
             return self._sparql(method, url.query)
         if path == "/":
@@ -414,13 +431,20 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _check_host(self) -> None:
-        """Refuse a Host header naming another machine when listening on loopback only.
+        """Require one Host header, naming this machine when listening on loopback only.
 
-        A web page cannot then read the local endpoint through a rebound DNS name.
+        A web page cannot then read the local endpoint through a rebound DNS name. An HTTP/1.0
+        request may omit Host (RFC 9112 section 3.2): browsers always send it, so such a
+        request cannot come from a web page, and it arrived on the loopback interface.
         """
-        if not self.server.loopback_only:
+        hosts = self.headers.get_all("Host", [])
+        if len(hosts) > 1:
+            raise HttpError(HTTPStatus.BAD_REQUEST, "the request has more than one Host header")
+        if not hosts and self.request_version != "HTTP/1.0":
+            raise HttpError(HTTPStatus.BAD_REQUEST, "an HTTP/1.1 request needs a Host header")
+        if not hosts or not self.server.loopback_only:
             return
-        host = self.headers.get("Host", "")
+        host = hosts[0]
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         if name.startswith("[") and "]" in name:
             name = name[1 : name.index("]")]
@@ -469,28 +493,41 @@ class _Handler(BaseHTTPRequestHandler):
         return params, media_type
 
     def _read_body(self) -> bytes:
+        """The request body; a refused one is left to :meth:`_settle_unread_body`."""
         if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
             raise HttpError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
-        length_text = self.headers.get("Content-Length")
-        if length_text is None:
-            self.close_connection = True
-            raise HttpError(HTTPStatus.LENGTH_REQUIRED, "a POST needs a Content-Length")
-        try:
-            length = int(length_text)
-        except ValueError:
-            length = -1
-        if length < 0:
-            self.close_connection = True
-            raise HttpError(HTTPStatus.BAD_REQUEST, f"Content-Length {length_text!r} is not a size")
+        declared = self.headers.get_all("Content-Length", [])
+        if not declared:
+            raise HttpError(HTTPStatus.LENGTH_REQUIRED, f"a {self.command} needs a Content-Length")
+        length = _content_length(self.headers)
+        if length is None:
+            shown = ", ".join(declared)
+            raise HttpError(HTTPStatus.BAD_REQUEST, f"Content-Length {shown!r} is not a size")
         limit = self.server.settings.max_body
         if length > limit:
-            self.close_connection = True  # the unread body must not be taken for a request
             raise HttpError(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 f"the request body has {length} bytes, more than the limit of {limit}",
             )
+        self._body_read = True
         return self.rfile.read(length)
+
+    def _settle_unread_body(self) -> None:
+        """Read and drop a body the answer did not need, or close the connection after it.
+
+        Bytes left unread would be parsed as the next request on the connection (request
+        smuggling, RFC 9112 section 9.3). A body within ``max_body`` is drained, so that the
+        connection stays usable and the client is not cut off while it sends; one that is
+        larger, chunked or of unknown length closes the connection.
+        """
+        if self._body_read:
+            return
+        chunked = self.headers.get("Transfer-Encoding") is not None
+        length = None if chunked else _content_length(self.headers)
+        if length is None or length > self.server.settings.max_body:
+            self.close_connection = True
+        elif length:
+            self.rfile.read(length)
 
     # ------------------------------------------------------------------ /sparql
 
@@ -560,22 +597,37 @@ class _Handler(BaseHTTPRequestHandler):
             offered = ASK_TYPES
         else:
             offered = GRAPH_TYPES
-        media_type, fmt = negotiate(self.headers.get("Accept"), offered)
-        return Response(HTTPStatus.OK, serialize_result(result, fmt), _with_charset(media_type))
+        return self._negotiated(result, offered)
+
+    def _negotiated(self, result: QueryResult, offered: tuple[tuple[str, str], ...]) -> Response:
+        """``result`` in the type the client prefers among those that can hold it; else 406.
+
+        A format may be unable to write an answer (RDF/XML a predicate that ends in a digit, XML
+        a control character): the next acceptable type is tried.
+        """
+        failures: list[str] = []
+        for media_type, fmt in negotiate(self.headers.get("Accept"), offered):
+            try:
+                body = serialize_result(result, fmt)
+            except InputError as exc:
+                failures.append(f"{media_type}: {exc}")
+                continue
+            return Response(HTTPStatus.OK, body, _with_charset(media_type))
+        raise HttpError(
+            HTTPStatus.NOT_ACCEPTABLE,
+            "the answer cannot be written in any type the Accept header allows: "
+            + "; ".join(failures),
+        )
 
     def _service_description(self) -> Response:
-        graph = service_description(self.server)
-        media_type, fmt = negotiate(self.headers.get("Accept"), GRAPH_TYPES)
-        return Response(
-            HTTPStatus.OK, rdfio.serialize(graph, fmt).encode("utf-8"), _with_charset(media_type)
-        )
+        return self._negotiated(GraphResult(service_description(self.server)), GRAPH_TYPES)
 
     # ------------------------------------------------------------------ the Graph Store
 
     def _graph_store(self, method: str, query_string: str) -> Response:
         graph = _graph_target(_parse_form(query_string, "the URL"))
         store = self.server.store
-        if method in ("GET", "HEAD"):
+        if method == "GET":
             result = self.server.run_limited(lambda: _guarded(lambda: _read_graph(store, graph)))
             if result is None:
                 raise HttpError(HTTPStatus.NOT_FOUND, f"no graph <{graph}> in the store")
@@ -594,7 +646,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if method == "DELETE" and not existed:
             raise HttpError(HTTPStatus.NOT_FOUND, f"no graph <{graph}> in the store")
-        if existed:
+        if existed or not quads:  # an empty graph is no graph in a quad store: none is created
             return Response(HTTPStatus.NO_CONTENT, b"", "")
         return Response(
             HTTPStatus.CREATED, f"created <{graph}>\n".encode(), "text/plain; charset=utf-8"
@@ -605,7 +657,6 @@ class _Handler(BaseHTTPRequestHandler):
         media_type, _ = _media_type(self.headers.get("Content-Type"))
         fmt = GRAPH_STORE_INPUT.get(media_type)
         if fmt is None:
-            self.close_connection = True  # the body is left unread
             shown = f"Content-Type {media_type}" if media_type else "no Content-Type"
             raise HttpError(
                 HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -674,6 +725,18 @@ class _Handler(BaseHTTPRequestHandler):
         if method != "HEAD":
             self.wfile.write(response.body)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's own refusals (a malformed request line, a request line over 64 KiB, too
+        many headers) as one line of text, like every other error; the connection is closed,
+        as the rest of the request is not read."""
+        status = HTTPStatus(code)
+        if status == HTTPStatus.REQUEST_URI_TOO_LONG:
+            message = "the request line is longer than 65536 bytes; send a long query by POST"
+        self.log_error("code %d, message %s", code, message or status.phrase)
+        self.close_connection = True
+        response = _error_response(HttpError(status, message or status.description))
+        self._send(response, self.command or "")
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Silent: :meth:`_handle` logs one line per request with its size and duration."""
 
@@ -688,11 +751,11 @@ class _Handler(BaseHTTPRequestHandler):
 def _methods(path: str) -> tuple[str, ...] | None:
     """The methods a resource answers; None when there is no such resource."""
     if path in ("/", "/sparql", "/sparql/"):
-        return ("GET", "POST")
+        return ("GET", "HEAD", "POST")
     if path == GRAPH_STORE_PATH:
         return _GRAPH_STORE_METHODS
     if path in ("/queries", "/queries/") or path.startswith("/queries/"):
-        return ("GET",)
+        return ("GET", "HEAD")
     return None
 
 
@@ -704,6 +767,16 @@ def _guarded(work: Callable[[], T]) -> T:
         raise _input_refusal(exc) from None
     except StoreError as exc:
         raise HttpError(HTTPStatus.BAD_GATEWAY, str(exc)) from None
+
+
+def _content_length(headers: Message) -> int | None:
+    """The body length the Content-Length header declares (0 without one); None when it is not
+    one decimal size (a bad value, or several that differ: RFC 9112 section 6.3)."""
+    values = {value.strip() for value in headers.get_all("Content-Length", [])}
+    if not values:
+        return 0
+    value = values.pop() if len(values) == 1 else ""
+    return int(value) if _DECIMAL.fullmatch(value) else None
 
 
 def _request_dataset(
@@ -840,14 +913,15 @@ def _media_type(header: str | None) -> tuple[str, dict[str, str]]:
     return kind.strip().lower(), parsed
 
 
-def negotiate(accept: str | None, offered: tuple[tuple[str, str], ...]) -> tuple[str, str]:
-    """The offered (media type, format) the Accept header prefers; 406 when it accepts none.
+def negotiate(accept: str | None, offered: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """The offered (media type, format) pairs the Accept header allows, best first; 406 when it
+    accepts none.
 
     The most specific matching range gives a type's quality; among equal qualities the server's
     order decides. No Accept header means anything.
     """
     if not accept or not accept.strip():
-        return offered[0]
+        return list(offered)
     ranges: list[tuple[str, str, float]] = []
     for item in accept.split(","):
         kind, options = _media_type(item)
@@ -859,20 +933,16 @@ def negotiate(accept: str | None, offered: tuple[tuple[str, str], ...]) -> tuple
             quality = 0.0
         main, _, sub = kind.partition("/")
         ranges.append((main, sub or "*", quality))
-    best: tuple[float, int] | None = None
-    chosen = None
-    for index, (media_type, fmt) in enumerate(offered):
-        quality = _quality(media_type, ranges)
-        if quality > 0 and (best is None or quality > best[0]):
-            best, chosen = (quality, index), (media_type, fmt)
-    if chosen is None:
+    qualities = {pair: _quality(pair[0], ranges) for pair in offered}
+    ranked = sorted((pair for pair in offered if qualities[pair] > 0), key=lambda p: -qualities[p])
+    if not ranked:
         types = ", ".join(media_type for media_type, _ in offered)
         raise HttpError(
             HTTPStatus.NOT_ACCEPTABLE,
             f"cannot answer in any type the Accept header allows ({accept}); this answer "
             f"comes as {types}",
         )
-    return chosen
+    return ranked
 
 
 def _quality(media_type: str, ranges: list[tuple[str, str, float]]) -> float:
@@ -893,19 +963,30 @@ def _quality(media_type: str, ranges: list[tuple[str, str, float]]) -> float:
 
 
 def serialize_result(result: QueryResult, fmt: str) -> bytes:
-    """A query result as bytes in a format of :data:`SELECT_TYPES`, :data:`ASK_TYPES` or
-    :data:`GRAPH_TYPES`."""
+    """A query result as UTF-8 in a format of :data:`SELECT_TYPES`, :data:`ASK_TYPES` or
+    :data:`GRAPH_TYPES`; InputError when the format cannot hold it (a character XML 1.0
+    excludes, a predicate RDF/XML cannot name, a lone surrogate that has no UTF-8 form)."""
     if isinstance(result, GraphResult):
-        return rdfio.serialize(result.graph, fmt).encode("utf-8")
-    if fmt == "xml":
-        return results_xml(result)
-    if isinstance(result, AskResult):
-        return render_boolean(result, fmt).encode("utf-8")
-    return render_rows(result.variables, result.rows, fmt).encode("utf-8")
+        text = rdfio.serialize(result.graph, fmt)
+    elif fmt == "xml":
+        text = results_xml(result)
+    elif isinstance(result, AskResult):
+        text = render_boolean(result, fmt)
+    else:
+        text = render_rows(result.variables, result.rows, fmt)
+    surrogate = _SURROGATE.search(text)  # the memory store keeps a "\uDCFF" of a query
+    if surrogate:
+        raise InputError(_unwritable(surrogate.group(), "UTF-8"))
+    return text.encode("utf-8")
 
 
-def results_xml(result: SelectResult | AskResult) -> bytes:
-    """The W3C SPARQL Query Results XML Format of a SELECT or ASK answer."""
+def _unwritable(character: str, encoding: str) -> str:
+    return f"the answer holds the character U+{ord(character):04X}, which {encoding} cannot hold"
+
+
+def results_xml(result: SelectResult | AskResult) -> str:
+    """The W3C SPARQL Query Results XML Format of a SELECT or ASK answer; InputError when it
+    holds a character XML 1.0 cannot (a control character: the document would be malformed)."""
     ET.register_namespace("", _RESULTS_XML_NS)
 
     def tag(name: str) -> str:
@@ -936,7 +1017,11 @@ def results_xml(result: SelectResult | AskResult) -> bytes:
                         literal.set("{http://www.w3.org/XML/1998/namespace}lang", term.language)
                     elif term.datatype is not None and term.datatype != XSD.string:
                         literal.set("datatype", str(term.datatype))
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    text = f"<?xml version='1.0' encoding='utf-8'?>\n{ET.tostring(root, encoding='unicode')}\n"
+    unwritable = rdfio.NOT_XML_CHAR.search(text)
+    if unwritable:
+        raise InputError(_unwritable(unwritable.group(), "XML 1.0"))
+    return text
 
 
 def _with_charset(media_type: str) -> str:
