@@ -1407,3 +1407,25 @@ def test_a_store_that_fails_on_update_is_502() -> None:
             {"Content-Type": "application/sparql-update", **AUTH},
         )  # fmt: skip
     assert (status, body) == (502, b"502 Bad Gateway: memory: update failed: disk full\n")
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"",  # opens the connection and says nothing
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 100\r\n\r\nASK",  # a body shorter than it said
+    ],
+)
+def test_a_quiet_client_is_dropped_after_the_time_limit(sent: bytes) -> None:
+    # Each such connection used to hold a server thread for ever.
+    with (
+        MemoryStore() as store,
+        running(store, ServerSettings(timeout=0.5)) as server,
+        socket.create_connection(server.server_address[:2], timeout=10) as client,
+    ):
+        client.sendall(sent)
+        started = time.monotonic()
+        while client.recv(65536):  # until the server closes the connection
+            pass
+        assert time.monotonic() - started < 5

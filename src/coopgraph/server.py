@@ -329,6 +329,12 @@ class _Handler(BaseHTTPRequestHandler):
     _body_read = False
     """Whether the current request's body has been read (see :meth:`_settle_unread_body`)."""
 
+    def setup(self) -> None:
+        # A client that goes quiet (an idle keep-alive, a body shorter than its Content-Length)
+        # is dropped after the request time limit instead of holding a thread for ever.
+        self.timeout = self.server.settings.timeout
+        super().setup()
+
     def _dispatch(self) -> None:
         self._handle(self.command)
 
