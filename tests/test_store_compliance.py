@@ -712,3 +712,27 @@ def test_text_that_is_not_utf8_is_refused(any_store: Store, kind: str) -> None:
     with pytest.raises(InputError, match=f"^SPARQL {kind}: character {position} is not valid"):
         run(text)
     assert len(any_store) == TOTAL_QUADS
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: s.query(None), "a SPARQL query is a str, not NoneType"),
+        (lambda s: s.update(b"CLEAR ALL"), "a SPARQL update is a str, not bytes"),
+        (
+            lambda s: s.query("SELECT ?s WHERE { ?s ?p ?o }", [("s", T.stateA)]),
+            "parameters map variable names to RDF terms (a dict), not a list",
+        ),
+        (
+            lambda s: s.query("ASK {}", dataset=G_ACTORS),
+            "dataset is a QueryDataset (default and named graphs), not str",
+        ),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_parameter_errors(
+    any_store: Store, call: Callable[[Store], object], message: str
+) -> None:
+    # They were raw TypeError / AttributeError from inside the store.
+    with pytest.raises(ParameterError, match=f"^{re.escape(message)}$"):
+        call(any_store)
+    assert len(any_store) == TOTAL_QUADS

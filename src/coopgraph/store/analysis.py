@@ -324,8 +324,10 @@ def analyse_query(sparql: str) -> RequestInfo:
 
 
 def _check_encodable(sparql: str, kind: str) -> None:
-    """Refuse text that has no UTF-8 form: lone surrogates, which is what Python makes of
-    bytes that are not UTF-8 in a command-line argument or a file read with surrogateescape."""
+    """Refuse what is not text, and text that has no UTF-8 form: lone surrogates, which is
+    what Python makes of bytes that are not UTF-8 in a command-line argument."""
+    if not isinstance(sparql, str):
+        raise ParameterError(f"a SPARQL {kind} is a str, not {type(sparql).__name__}")
     try:
         sparql.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -445,6 +447,10 @@ def check_bindings(info: RequestInfo, bindings: Mapping[str, Any] | None) -> dic
     """
     if not bindings:
         return {}
+    if not isinstance(bindings, Mapping):
+        raise ParameterError(
+            f"parameters map variable names to RDF terms (a dict), not a {type(bindings).__name__}"
+        )
     checked: dict[str, BindingTerm] = {}
     for raw_name, value in bindings.items():
         name = raw_name[1:] if raw_name[:1] in ("?", "$") else raw_name

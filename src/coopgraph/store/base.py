@@ -163,6 +163,7 @@ class Store(ABC):
         """
         self._check_open()
         info = analyse_query(sparql)
+        _check_dataset(dataset)
         refuse_network(info, self.allow_network, overridden=dataset is not None)
         params = check_bindings(info, bindings)
         return self._query(sparql, info, params, dataset, _base(base_iri))
@@ -177,6 +178,7 @@ class Store(ABC):
         """
         self._check_open()
         info = analyse_update(sparql)
+        _check_dataset(dataset)
         if dataset is not None and info.has_dataset_clause:
             raise ParameterError(
                 "the update names its own dataset (USING or WITH) and the request gives one "
@@ -310,6 +312,13 @@ class Store(ABC):
 
 def _base(base_iri: str | None) -> str | None:
     return None if base_iri is None else validate_iri(base_iri, "base IRI")
+
+
+def _check_dataset(dataset: QueryDataset | None) -> None:
+    if dataset is not None and not isinstance(dataset, QueryDataset):
+        raise ParameterError(
+            f"dataset is a QueryDataset (default and named graphs), not {type(dataset).__name__}"
+        )
 
 
 def retarget(quads: list[ox.Quad], graph: ox.NamedNode | None) -> list[ox.Quad]:
