@@ -736,3 +736,17 @@ def test_arguments_of_the_wrong_type_are_parameter_errors(
     with pytest.raises(ParameterError, match=f"^{re.escape(message)}$"):
         call(any_store)
     assert len(any_store) == TOTAL_QUADS
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?x WHERE { BIND(1 AS ?x) }",
+        "SELECT (1 AS ?x) WHERE { }",
+        "SELECT ?x WHERE { { SELECT (1 AS ?x) WHERE { } } }",
+    ],
+)
+def test_a_variable_the_query_assigns_cannot_be_bound(any_store: Store, query: str) -> None:
+    # The backends disagreed: rdflib answered the query's 1, Oxigraph no row.
+    with pytest.raises(ParameterError, match=r"^\?x is assigned in the query \(AS \?x\)"):
+        any_store.query(query, {"x": Literal(2)})

@@ -106,6 +106,8 @@ class RequestInfo:
     """The SELECT clause's variables; ``None`` for ``SELECT *`` and the other forms."""
     boolean_vars: frozenset[str] = frozenset()
     """Variables bound to a boolean-valued expression (BIND, SELECT) or constant (VALUES)."""
+    assigned_vars: frozenset[str] = frozenset()
+    """Variables the query assigns itself: ``BIND(... AS ?x)``, ``SELECT (... AS ?x)``."""
     has_values_clause: bool = False
     """Whether the query already ends with a ``VALUES`` block."""
     has_dataset_clause: bool = False
@@ -232,6 +234,16 @@ def _boolean_vars(tree: Any) -> frozenset[str]:
         name = _get(node, "var") if node.name == "Bind" else _get(node, "evar")
         if node.name in ("Bind", "vars") and name is not None and _is_boolean(_get(node, "expr")):
             found.add(str(name))
+    return frozenset(found)
+
+
+def _assigned_vars(tree: Any) -> frozenset[str]:
+    found: set[str] = set()
+    for node in _walk(tree):
+        if isinstance(node, CompValue):
+            name = _get(node, "var") if node.name == "Bind" else _get(node, "evar")
+            if node.name in ("Bind", "vars") and name is not None:
+                found.add(str(name))
     return frozenset(found)
 
 
@@ -363,6 +375,7 @@ def _parse_query(sparql: str) -> RequestInfo:
         variables=frozenset(str(v) for v in _walk(query) if isinstance(v, Variable)),
         projected=projected,
         boolean_vars=_boolean_vars(query),
+        assigned_vars=_assigned_vars(query),
         has_values_clause=_get(query, "valuesClause") is not None,
         has_dataset_clause=bool(_get(query, "datasetClause")),
         limit=limit,
@@ -466,6 +479,10 @@ def check_bindings(info: RequestInfo, bindings: Mapping[str, Any] | None) -> dic
         validate_term(value, f"?{name}")
         if name not in info.variables:
             raise ParameterError(f"the query has no variable ?{name} to bind")
+        if name in info.assigned_vars:  # backends disagree: rdflib keeps the query's value
+            raise ParameterError(
+                f"?{name} is assigned in the query (AS ?{name}); it cannot be bound"
+            )
         if info.projected is not None and name not in info.projected:
             raise ParameterError(
                 f"?{name} is not in the SELECT clause; a parameter must be projected to be bound"
