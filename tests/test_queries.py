@@ -314,6 +314,18 @@ def test_missing_and_unknown_parameters(fixture_store: Store) -> None:
         bind_parameters(fixture_store, query, {"who": "data:x"})
 
 
+def test_parameters_of_the_wrong_type_are_parameter_errors(fixture_store: Store) -> None:
+    # They were raw AttributeErrors ("'int' object has no attribute 'startswith'").
+    with pytest.raises(
+        ParameterError, match=r"^state-partners --param state: expects a name, an IRI or a label"
+    ):
+        run_select(fixture_store, "state-partners", {"state": 5})  # type: ignore[dict-item]
+    with pytest.raises(
+        ParameterError, match=r"^the parameters of state-partners map names to values, not a list"
+    ):
+        run_select(fixture_store, "state-partners", ["data:x"])  # type: ignore[arg-type]
+
+
 def test_unknown_query_lists_the_known_ones() -> None:
     with pytest.raises(UnknownTermError, match="no canned query 'nope'; known: applicable-risks"):
         get_query("nope")

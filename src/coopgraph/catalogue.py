@@ -232,6 +232,10 @@ def resolve_term(store: Store, text: str, what: str = "term") -> URIRef:
 
     UnknownTermError when no term has that label, or when several do (they are listed).
     """
+    if not isinstance(text, str):
+        raise ParameterError(
+            f"{what}: expects a name, an IRI or a label, not {type(text).__name__}"
+        )
     iri = expand_name(text, what)
     if iri is not None:
         return URIRef(iri)
@@ -300,6 +304,10 @@ def bind_parameters(
     Unknown names, missing required parameters and values of the wrong kind raise
     ParameterError (exit 2); a label that names no term or several, UnknownTermError.
     """
+    if not isinstance(values, Mapping):
+        raise ParameterError(
+            f"the parameters of {query.name} map names to values, not a {type(values).__name__}"
+        )
     bindings: dict[str, URIRef | Literal] = {}
     for name, value in values.items():
         parameter = query.parameter(name)
