@@ -774,3 +774,12 @@ def test_a_build_into_an_existing_directory_replaces_its_files_and_keeps_the_oth
     assert (site / PAGE).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert (site / "notes.txt").read_text(encoding="utf-8") == "kept"
     assert list(tmp_path.iterdir()) == [site]
+
+
+def test_a_build_without_a_diagram_removes_an_earlier_one(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build_site(site, ontology=[FIXTURES / "mini.ttl"], namespace=MINI)
+    assert (site / DIAGRAM).is_file()
+    report = build_site(site, ontology=[_zoo(tmp_path)], namespace=ZOO)
+    assert DIAGRAM not in [p.name for p in report.files]
+    assert sorted(p.name for p in site.iterdir()) == [PAGE, "mini.ttl", "zoo.ttl"]

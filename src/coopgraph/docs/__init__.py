@@ -133,6 +133,8 @@ def build_site(
             contents.append((DIAGRAM, _standalone(render_svg(diagram, model, PAGE))))
         contents.append((PAGE, page))
         written = _publish(out, contents)
+        if not drawn:  # an earlier build's diagram would describe another ontology
+            (out / DIAGRAM).unlink(missing_ok=True)
     return SiteReport(
         output_dir=out,
         files=sorted(written),
