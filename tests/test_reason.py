@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Iterable
 from pathlib import Path
@@ -368,6 +369,25 @@ def test_qc_dl_profile_without_java_is_a_usage_error_naming_what_to_install(
         "coopgraph: error: the OWL 2 DL profile check needs java, which is not on PATH:"
         " install a JDK (Debian: default-jdk-headless)\n"
     )
+
+
+@pytest.mark.skipif(shutil.which("javac") is None, reason="needs a JDK (javac)")
+def test_dl_profile_check_with_a_classpath_that_is_not_the_owl_api_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # javac's failure was an internal error (exit 3), though the setting is the user's.
+    jars = tmp_path / "jars"
+    jars.mkdir()
+    monkeypatch.setenv("COOPGRAPH_OWLAPI_CLASSPATH", str(jars))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert main(["qc", str(GENERALISED), "--dl-profile"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(
+        "coopgraph: error: cannot compile the OWL API checker against"
+        f" $COOPGRAPH_OWLAPI_CLASSPATH ({jars}): "
+    )
+    assert error.endswith("error: package org.semanticweb.owlapi.apibinding does not exist\n")
+    assert error.count("\n") == 1
 
 
 def test_dl_profile_check_whose_jvm_cannot_start_says_why_in_one_line(

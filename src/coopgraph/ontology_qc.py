@@ -227,6 +227,7 @@ def dl_profile_violations(
 def _compiled_checker() -> tuple[str, Path]:
     """The OWL API classpath and the directory holding the compiled DLProfileCheck class."""
     classpath = os.environ.get("COOPGRAPH_OWLAPI_CLASSPATH")
+    configured = classpath is not None
     if classpath is None:
         if not _OWLAPI_MARKER.is_file():
             raise InputError(
@@ -255,6 +256,11 @@ def _compiled_checker() -> tuple[str, Path]:
         )
         if done.returncode != 0:
             shutil.rmtree(building, ignore_errors=True)
+            if configured and jvm_started(done.stderr):  # the user's jars are not the OWL API
+                raise InputError(
+                    "cannot compile the OWL API checker against $COOPGRAPH_OWLAPI_CLASSPATH"
+                    f" ({classpath}): {java_message(done.stderr)}"
+                )
             raise _java_error("cannot compile the OWL API checker", done.stderr)
         try:
             building.rename(target)
