@@ -14,6 +14,7 @@ plus Coalition Z, which has no engagement (it is a member of nothing but C's mem
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from fractions import Fraction
@@ -426,6 +427,23 @@ def test_communities_refuse_a_resolution_that_is_not_a_positive_number(
     # NaN and inf passed the old `<= 0` test: every actor alone, "modularity nan".
     with pytest.raises(ParameterError, match=f"^--resolution: {resolution} is not a positive"):
         communities(small, resolution=resolution)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda g: centrality(g, samples="5"), "--samples: '5' is not a positive number"),
+        (lambda g: communities(g, runs=2.5), "--runs: 2.5 is not a positive number"),
+        (lambda g: paths(g, A, B, limit=True), "--limit: True is not a positive number"),
+        (lambda g: ego(g, A, radius="2"), "--radius: '2' is not a positive number"),
+    ],
+)
+def test_counts_that_are_not_whole_numbers_are_parameter_errors(
+    small: nx.MultiDiGraph, call: Callable[[nx.MultiDiGraph], object], message: str
+) -> None:
+    # They were raw TypeErrors ("'<' not supported between str and int"), or ran with 2.5.
+    with pytest.raises(ParameterError, match=f"^{re.escape(message)}$"):
+        call(small)
 
 
 def _partitions(items: list[str]) -> Iterator[list[list[str]]]:

@@ -13,7 +13,7 @@ from rdflib import OWL, RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 
 from coopgraph import ontology_qc, reason
 from coopgraph.cli import main
-from coopgraph.errors import InputError
+from coopgraph.errors import InputError, ParameterError
 from coopgraph.vocab import COOP, DATA, ONTOLOGY_IRI, example_files
 
 HERE = FIXTURES / "reason"
@@ -720,3 +720,9 @@ def test_cli_reason_bad_output_format_exits_2_before_reasoning(
 ) -> None:
     assert main(["reason", str(ENGAGEMENTS), "-o", str(tmp_path / "out.xyz")]) == 2
     assert "cannot tell the RDF format" in capsys.readouterr().err
+
+
+def test_materialise_takes_a_graph() -> None:
+    # A path was iterated as text: a raw TypeError deep in the engine.
+    with pytest.raises(ParameterError, match=r"^materialise takes an rdflib Graph, not str"):
+        reason.materialise("data.ttl")  # type: ignore[arg-type]

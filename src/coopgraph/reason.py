@@ -80,7 +80,7 @@ from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from rdflib.collection import Collection
 
 from coopgraph import rdfio
-from coopgraph.errors import CoopgraphError, InputError
+from coopgraph.errors import CoopgraphError, InputError, ParameterError
 from coopgraph.render import compact_iri
 from coopgraph.vocab import ALIGNMENT_MODULE, COOP, CORE_ONTOLOGY, PREFIXES, ontology_file
 
@@ -606,6 +606,10 @@ def materialise(graph: rdflib.Graph, *, engine: Engine = "reasonable") -> Materi
     module docstring for how they compare. Derived generalised triples (a literal subject, a
     predicate that is not an IRI) are left out: RDF 1.1 cannot state them.
     """
+    if not isinstance(graph, rdflib.Graph):
+        raise ParameterError(
+            f"materialise takes an rdflib Graph, not {type(graph).__name__} (files: reason())"
+        )
     asserted = frozenset(graph)
     closure: Iterable[Triple]
     if engine == "owlrl":

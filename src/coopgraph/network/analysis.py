@@ -44,6 +44,13 @@ LARGE_NETWORK_RUNS = 3
 # ----------------------------------------------------------------------------- helpers
 
 
+def _check_count(option: str, value: object) -> None:
+    """Refuse a count that is not a whole number of at least 1 (a str, a float, 0)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        shown = value if isinstance(value, int) else repr(value)
+        raise ParameterError(f"{option}: {shown} is not a positive number")
+
+
 def cooperation_graph(
     graph: nx.MultiDiGraph, relations: Collection[str] = ENGAGEMENTS_ONLY
 ) -> nx.Graph:
@@ -177,8 +184,8 @@ def centrality(
     """
     simple = cooperation_graph(graph, relations)
     n = simple.number_of_nodes()
-    if samples is not None and samples < 1:
-        raise ParameterError(f"--samples: {samples} is not a positive number")
+    if samples is not None:
+        _check_count("--samples", samples)
     if samples is None and not exact and n > LARGE_NETWORK:
         samples = DEFAULT_SAMPLES
     if samples is not None and samples < n:
@@ -305,8 +312,7 @@ def communities(
         raise ParameterError(f"--resolution: {resolution} is not a positive number")
     if runs is None:
         runs = DEFAULT_RUNS if simple.number_of_nodes() <= LARGE_NETWORK else LARGE_NETWORK_RUNS
-    if runs < 1:
-        raise ParameterError(f"--runs: {runs} is not a positive number")
+    _check_count("--runs", runs)
 
     def run(run_seed: int) -> tuple[float, list[set[str]]]:
         found = nx.community.louvain_communities(
@@ -378,8 +384,7 @@ def paths(
     """
     check_actor(graph, source, "source")
     check_actor(graph, target, "target")
-    if limit < 1:
-        raise ParameterError(f"--limit: {limit} is not a positive number")
+    _check_count("--limit", limit)
     if source == target:
         raise ParameterError("source and target are the same actor")
     relations = check_relations(relations)
@@ -435,8 +440,7 @@ def ego(
 ) -> nx.MultiDiGraph:
     """The actors within ``radius`` hops of ``actor`` and the ``relations`` edges among them."""
     check_actor(graph, actor, "actor")
-    if radius < 1:
-        raise ParameterError(f"--radius: {radius} is not a positive number")
+    _check_count("--radius", radius)
     relations = check_relations(relations)
     near = nx.single_source_shortest_path_length(cooperation_graph(graph, relations), actor, radius)
     sub = nx.MultiDiGraph()
