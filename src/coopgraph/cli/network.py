@@ -9,7 +9,6 @@ JSON or CSV, or writes a file.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -22,7 +21,13 @@ from coopgraph.catalogue import resolve_term
 from coopgraph.cli import add_subcommand
 from coopgraph.cli.store import add_remote_options, store_or_dataset
 from coopgraph.errors import ParameterError
-from coopgraph.network.analysis import ENGAGEMENTS_ONLY, Actor, check_actor, edge_rows
+from coopgraph.network.analysis import (
+    ENGAGEMENTS_ONLY,
+    Actor,
+    check_actor,
+    check_count,
+    edge_rows,
+)
 from coopgraph.network.projection import RELATIONS
 from coopgraph.render import TABLE_FORMATS, Cell, compact_iri, render_rows
 
@@ -96,12 +101,6 @@ def _relation_option(parser: argparse.ArgumentParser, scope: str = "") -> None:
         + ", ".join(RELATIONS)
         + " (repeatable; default: engagement)",
     )
-
-
-def _check_positive(option: str, value: float | None) -> None:
-    """Refuse a value given for ``option`` unless it is a finite number above 0 (not NaN)."""
-    if value is not None and not 0 < value < math.inf:
-        raise ParameterError(f"{option}: {value} is not a positive number")
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
@@ -203,7 +202,8 @@ def _actor_cells(actor: Actor) -> tuple[Cell, ...]:
 
 
 def _centrality(args: argparse.Namespace) -> int:
-    _check_positive("--top", args.top)
+    if args.top is not None:
+        check_count("--top", args.top)
     graph, _ = _network(args)
     result = network.centrality(
         graph, relations=_relations(args), samples=args.samples, exact=args.exact, seed=args.seed
@@ -220,7 +220,8 @@ def _centrality(args: argparse.Namespace) -> int:
 
 
 def _brokers(args: argparse.Namespace) -> int:
-    _check_positive("--top", args.top)
+    if args.top is not None:
+        check_count("--top", args.top)
     graph, _ = _network(args)
     found = network.brokers(graph, relations=_relations(args))
     columns = ["actor", "label", "kind", "state_pairs", "separated_pairs", "pairs", "separated"]

@@ -44,7 +44,7 @@ LARGE_NETWORK_RUNS = 3
 # ----------------------------------------------------------------------------- helpers
 
 
-def _check_count(option: str, value: object) -> None:
+def check_count(option: str, value: object) -> None:
     """Refuse a count that is not a whole number of at least 1 (a str, a float, 0)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         shown = value if isinstance(value, int) else repr(value)
@@ -185,7 +185,7 @@ def centrality(
     simple = cooperation_graph(graph, relations)
     n = simple.number_of_nodes()
     if samples is not None:
-        _check_count("--samples", samples)
+        check_count("--samples", samples)
     if samples is None and not exact and n > LARGE_NETWORK:
         samples = DEFAULT_SAMPLES
     if samples is not None and samples < n:
@@ -312,7 +312,7 @@ def communities(
         raise ParameterError(f"--resolution: {resolution} is not a positive number")
     if runs is None:
         runs = DEFAULT_RUNS if simple.number_of_nodes() <= LARGE_NETWORK else LARGE_NETWORK_RUNS
-    _check_count("--runs", runs)
+    check_count("--runs", runs)
 
     def run(run_seed: int) -> tuple[float, list[set[str]]]:
         found = nx.community.louvain_communities(
@@ -384,7 +384,7 @@ def paths(
     """
     check_actor(graph, source, "source")
     check_actor(graph, target, "target")
-    _check_count("--limit", limit)
+    check_count("--limit", limit)
     if source == target:
         raise ParameterError("source and target are the same actor")
     relations = check_relations(relations)
@@ -440,7 +440,7 @@ def ego(
 ) -> nx.MultiDiGraph:
     """The actors within ``radius`` hops of ``actor`` and the ``relations`` edges among them."""
     check_actor(graph, actor, "actor")
-    _check_count("--radius", radius)
+    check_count("--radius", radius)
     relations = check_relations(relations)
     near = nx.single_source_shortest_path_length(cooperation_graph(graph, relations), actor, radius)
     sub = nx.MultiDiGraph()
