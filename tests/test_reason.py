@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from collections.abc import Iterable
@@ -400,6 +401,42 @@ def test_dl_profile_check_whose_jvm_cannot_start_says_why_in_one_line(
     assert str(error.value) == (
         "cannot compile the OWL API checker: Java could not start: Unrecognized option: -Xbogus"
     )
+
+
+def _hanging_java_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hanging: str) -> None:
+    """java and javac stand-ins on PATH: ``hanging`` never finishes, the other succeeds."""
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for tool in ("java", "javac"):
+        script = "exec sleep 60" if tool == hanging else "exit 0"
+        (tools / tool).write_text(f"#!/bin/sh\n{script}\n")
+        (tools / tool).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.defpath}")
+    monkeypatch.setenv("COOPGRAPH_OWLAPI_CLASSPATH", str(tools))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(ontology_qc, "_JAVA_TIMEOUT_S", 0.5)
+
+
+@pytest.mark.parametrize(
+    ("hanging", "task"),
+    [("javac", "compiling the OWL API checker"), ("java", "the OWL 2 DL profile check")],
+)
+def test_a_java_tool_that_runs_past_the_time_limit_is_stopped_with_a_usage_error(
+    hanging: str,
+    task: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A TimeoutExpired traceback ended in exit 3 (internal error).
+    _hanging_java_tools(tmp_path, monkeypatch, hanging)
+    assert main(["qc", str(GENERALISED), "--dl-profile"]) == 2
+    assert capsys.readouterr().err == (
+        f"coopgraph: error: {task}: {hanging} did not finish within 0.5 s and was stopped\n"
+    )
+    # A stopped compilation leaves no half-built class directory behind.
+    built = list((tmp_path / "cache" / "coopgraph").iterdir())
+    assert len(built) == (0 if hanging == "javac" else 1)
 
 
 # ----------------------------------------------------------------------------- OWL 2 RL

@@ -210,9 +210,7 @@ def dl_profile_violations(
         command = ["java", "-cp", f"{classpath}{os.pathsep}{classes}", "DLProfileCheck"]
         command += [os.fspath(Path(path).resolve())]
         command += [f"{iri}={file}" for iri, file in sorted(mapping.items())]
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=_JAVA_TIMEOUT_S, check=False
-        )
+        done = _run_java(command, "the OWL 2 DL profile check")
         lines = done.stdout.splitlines()
         if done.returncode == 2 and lines and lines[-1].startswith("ERROR\t"):
             raise InputError(f"{path}: the OWL API cannot load it: {lines[-1][6:]}")
@@ -247,13 +245,14 @@ def _compiled_checker() -> tuple[str, Path]:
         cache.mkdir(parents=True, exist_ok=True)
         # Compile beside the target and rename: concurrent runs never see half a class dir.
         building = Path(tempfile.mkdtemp(prefix="dlprofile-", dir=cache))
-        done = subprocess.run(
-            ["javac", "-d", os.fspath(building), "-cp", classpath, os.fspath(source)],
-            capture_output=True,
-            text=True,
-            timeout=_JAVA_TIMEOUT_S,
-            check=False,
-        )
+        try:
+            done = _run_java(
+                ["javac", "-d", os.fspath(building), "-cp", classpath, os.fspath(source)],
+                "compiling the OWL API checker",
+            )
+        except InputError:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
         if done.returncode != 0:
             shutil.rmtree(building, ignore_errors=True)
             if configured and jvm_started(done.stderr):  # the user's jars are not the OWL API
@@ -267,6 +266,19 @@ def _compiled_checker() -> tuple[str, Path]:
         except OSError:  # another run finished first
             shutil.rmtree(building, ignore_errors=True)
     return classpath, target
+
+
+def _run_java(command: list[str], task: str) -> subprocess.CompletedProcess[str]:
+    """Run a Java tool; one that runs past the time limit is stopped (InputError): a hung or
+    swapping JVM must not hold the command for ever, nor end as an internal error."""
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=_JAVA_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise InputError(
+            f"{task}: {command[0]} did not finish within {_JAVA_TIMEOUT_S:g} s and was stopped"
+        ) from None
 
 
 def _java_error(failed: str, stderr: str) -> CoopgraphError:
