@@ -698,6 +698,32 @@ def test_sparql_syntax_error_is_input_error(any_store: Store) -> None:
         any_store.update("INSERT DATA { <urn:a> <urn:b> }")
 
 
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        ("INSERT DATA { <urn:x:a> <urn:x:b> ?x }", "INSERT DATA cannot hold the variable ?x"),
+        (
+            "INSERT DATA { GRAPH ?g { <urn:x:a> <urn:x:b> <urn:x:c> } }",
+            "INSERT DATA cannot hold the variable ?g",
+        ),
+        ("DELETE DATA { <urn:x:a> <urn:x:b> ?x }", "DELETE DATA cannot hold the variable ?x"),
+        ("DELETE DATA { <urn:x:a> <urn:x:b> [] }", "DELETE DATA cannot hold a blank node"),
+        ("DELETE WHERE { ?s <urn:x:b> _:b }", "DELETE WHERE cannot hold a blank node"),
+        (
+            "DELETE { ?s ?p [] } INSERT { ?s ?p [] } WHERE { ?s ?p ?o }",
+            "a DELETE template cannot hold a blank node",
+        ),
+    ],
+)
+def test_terms_the_grammar_forbids_in_an_update_are_refused(
+    any_store: Store, update: str, message: str
+) -> None:
+    # rdflib's parser let them through and its engine stored ?x as if it were a term.
+    with pytest.raises(InputError, match=f"^SPARQL update syntax error: {re.escape(message)}$"):
+        any_store.update(update)
+    assert len(any_store) == TOTAL_QUADS
+
+
 @pytest.mark.parametrize("kind", ["query", "update"])
 def test_text_that_is_not_utf8_is_refused(any_store: Store, kind: str) -> None:
     # A command-line argument with a byte that is not UTF-8 arrives as a lone surrogate:

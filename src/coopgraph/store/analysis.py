@@ -421,6 +421,8 @@ def analyse_update(sparql: str) -> RequestInfo:
     except ValueError as exc:
         raise InputError(f"SPARQL update syntax error: {exc}") from None
     operations = [op for op in parsed.request if isinstance(op, CompValue)]
+    for op in operations:
+        _check_update_terms(op)
     return RequestInfo(
         form="UPDATE",
         network=_network_refs(parsed)[0],
@@ -429,6 +431,28 @@ def analyse_update(sparql: str) -> RequestInfo:
         ),
         operations=tuple(op.name for op in operations),
     )
+
+
+_FORBIDDEN_TERMS: dict[str, tuple[str, str, tuple[type, ...]]] = {
+    # operation: (the part that is checked, what it is called, the terms it cannot hold)
+    "InsertData": ("quads", "INSERT DATA", (Variable,)),
+    "DeleteData": ("quads", "DELETE DATA", (Variable, BNode)),
+    "DeleteWhere": ("quads", "DELETE WHERE", (BNode,)),
+    "Modify": ("delete", "a DELETE template", (BNode,)),
+}
+
+
+def _check_update_terms(op: CompValue) -> None:
+    """Refuse what the SPARQL 1.1 grammar forbids and rdflib's parser lets through: variables
+    in data blocks, blank nodes where triples are deleted. rdflib's engine would store a
+    variable as if it were a term; Oxigraph refuses it, so every backend now does."""
+    part, name, forbidden = _FORBIDDEN_TERMS.get(op.name, ("", "", ()))
+    if not forbidden or _get(op, part) is None:
+        return
+    found = next((n for n in _walk(_get(op, part)) if isinstance(n, forbidden)), None)
+    if found is not None:
+        kind = f"the variable ?{found}" if isinstance(found, Variable) else "a blank node"
+        raise InputError(f"SPARQL update syntax error: {name} cannot hold {kind}")
 
 
 def refuse_network(info: RequestInfo, allow_network: bool, overridden: bool = False) -> None:
