@@ -314,6 +314,70 @@ def test_insert_data_into_the_default_graph(any_store: Store, store_backend: str
 
 
 @pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?p",
+            "line 1, column 41: a variable is selected that is neither grouped (GROUP BY) nor"
+            " inside an aggregate",
+        ),
+        (
+            "SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+            "line 1, column 46: a variable is selected that is neither grouped (GROUP BY) nor"
+            " inside an aggregate",
+        ),
+        (
+            "SELECT * WHERE { ?s ?p ?o } GROUP BY ?p",
+            "line 1, column 40: SELECT * and CONSTRUCT cannot be used with GROUP BY"
+            " (select the grouped variables)",
+        ),
+        ("SELECT (1 AS ?x) (2 AS ?x) WHERE { }", "line 1, column 37: a variable is selected twice"),
+        (
+            "SELECT (?o AS ?s) WHERE { ?s ?p ?o }",
+            "line 1, column 37: (... AS ?v) assigns a variable that the query pattern already uses",
+        ),
+        (
+            "SELECT * WHERE { ?s ?p ?o BIND(1 AS ?s) }",
+            "line 1, column 42: SPARQL 1.1 does not allow this here",
+        ),
+        (
+            "SELECT * WHERE { { _:a ?p ?o } UNION { _:a ?p ?o } }",
+            "line 1, column 48: SPARQL 1.1 does not allow this here",
+        ),
+        (
+            "SELECT * WHERE { VALUES (?a ?b) { (1) } }",
+            "line 1, column 42: SPARQL 1.1 does not allow this here",
+        ),
+    ],
+)
+def test_queries_sparql_forbids_beyond_its_grammar_are_refused(
+    any_store: Store, query: str, message: str
+) -> None:
+    # rdflib's parser let them through and its engine answered them; Oxigraph refused them.
+    with pytest.raises(InputError, match=f"^SPARQL query syntax error at {re.escape(message)}$"):
+        any_store.query(query)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "prefix"),
+    [
+        ("query", "ASK { ?s ex:p ?o }", "ex"),
+        ("query", "PREFIX ex: <urn:x:>\nASK { ?s ex:p ?o { SELECT ?s { ?s rel:r [] } } }", "rel"),
+        ("update", "PREFIX x: <urn:x:>\nINSERT DATA { GRAPH x:g { x:a :b 1 } }", ""),
+    ],
+)
+def test_a_prefix_that_is_not_declared_is_refused(
+    any_store: Store, kind: str, text: str, prefix: str
+) -> None:
+    # rdflib's parser accepted it; Oxigraph refused it with an error at a later column.
+    run = any_store.query if kind == "query" else any_store.update
+    message = f"the prefix {prefix}: is not declared (add PREFIX {prefix}: <namespace IRI>)"
+    with pytest.raises(InputError, match=f"^SPARQL {kind} syntax error: {re.escape(message)}$"):
+        run(text)
+    assert len(any_store) == TOTAL_QUADS
+
+
+@pytest.mark.parametrize(
     ("update", "message"),
     [
         (

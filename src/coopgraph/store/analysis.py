@@ -356,6 +356,7 @@ def _parse_query(sparql: str) -> RequestInfo:
     except ValueError as exc:  # a bad \\u escape
         raise InputError(f"SPARQL query syntax error: {exc}") from None
     query = parsed[1]
+    _check_prefixes_declared(parsed[0], query, "query")
     form = QUERY_FORMS.get(query.name, query.name)
     projected: frozenset[str] | None = None
     if form == "SELECT" and _get(query, "projection"):
@@ -363,11 +364,13 @@ def _parse_query(sparql: str) -> RequestInfo:
             str(_get(item, "var") if _get(item, "var") is not None else _get(item, "evar"))
             for item in query["projection"]
         )
+    network, dataset_refs = _network_refs(query)
+    if not network:  # Oxigraph would call the service while checking
+        _check_grammar_rules(sparql)
     limit = None
     limitoffset = _get(query, "limitoffset")
     if limitoffset is not None and _get(limitoffset, "limit") is not None:
         limit = int(limitoffset["limit"])
-    network, dataset_refs = _network_refs(query)
     return RequestInfo(
         form=form,
         network=network,
@@ -380,6 +383,67 @@ def _parse_query(sparql: str) -> RequestInfo:
         has_dataset_clause=bool(_get(query, "datasetClause")),
         limit=limit,
     )
+
+
+def _check_prefixes_declared(prologue: Any, request: Any, kind: str) -> None:
+    """Refuse a prefixed name whose prefix no PREFIX declares: rdflib's parser accepts it
+    (its engine then fails, or falls back on prefixes of its own), Oxigraph refuses it."""
+    declared = {
+        _get(item, "prefix") or ""
+        for item in prologue
+        if isinstance(item, CompValue) and item.name == "PrefixDecl"
+    }
+    for node in _walk(request):
+        if isinstance(node, CompValue) and node.name == "pname":
+            prefix = _get(node, "prefix") or ""
+            if prefix not in declared:
+                raise InputError(
+                    f"SPARQL {kind} syntax error: the prefix {prefix}: is not declared"
+                    f" (add PREFIX {prefix}: <namespace IRI>)"
+                )
+
+
+_OXIGRAPH_ERROR = re.compile(r"error at (\d+):(\d+): expected (?:one of )?(.*)", re.DOTALL)
+
+
+_RULES = {  # Oxigraph's words for the rule broken, and ours
+    "The SELECT contains a variable that is unbound": (
+        "a variable is selected that is neither grouped (GROUP BY) nor inside an aggregate"
+    ),
+    "SELECT * is not authorized with GROUP BY": (
+        "SELECT * and CONSTRUCT cannot be used with GROUP BY (select the grouped variables)"
+    ),
+    "Duplicated variable name in SELECT": "a variable is selected twice",
+    "Prefix not found": "a prefix that no PREFIX declares",
+    "IRI parsing failed": "not a valid IRI",
+    "The SELECT overrides an existing variable using an expression": (
+        "(... AS ?v) assigns a variable that the query pattern already uses"
+    ),
+}
+_RULE_NOT_NAMED = "SPARQL 1.1 does not allow this here"
+
+
+def _check_grammar_rules(sparql: str) -> None:
+    """Refuse the queries SPARQL 1.1 forbids beyond its grammar that rdflib's parser lets
+    through (rdflib's engine then answers them, Oxigraph refuses them): a projected variable
+    that is not grouped, SELECT * with GROUP BY, a SELECT or BIND expression assigning a
+    variable already in use, a blank node label shared by two graph patterns, a VALUES row of
+    the wrong length. Oxigraph's parser finds them; the query is parsed, not evaluated."""
+    try:
+        ox.Store().query(sparql, base_iri="http://base.invalid/")
+    except SyntaxError as exc:
+        found = _OXIGRAPH_ERROR.match(str(exc))
+        if found is None:
+            raise InputError(f"SPARQL query syntax error: {' '.join(str(exc).split())}") from None
+        line, column, expected = found.groups()
+        # The rule broken, when Oxigraph names it, is a sentence among the expected tokens.
+        rules = [item for item in expected.split(", ") if " " in item and item[0] not in "[\"'"]
+        reason = _RULES.get(rules[0], rules[0]) if rules else _RULE_NOT_NAMED
+        raise InputError(
+            f"SPARQL query syntax error at line {line}, column {column}: {reason}"
+        ) from None
+    except (OSError, RuntimeError):  # an evaluation error on the empty store: not syntax
+        pass
 
 
 def _update_given(sparql: str) -> InputError | None:
@@ -421,6 +485,8 @@ def analyse_update(sparql: str) -> RequestInfo:
     except ValueError as exc:
         raise InputError(f"SPARQL update syntax error: {exc}") from None
     operations = [op for op in parsed.request if isinstance(op, CompValue)]
+    # Each operation may declare prefixes; a declaration holds for the operations after it.
+    _check_prefixes_declared(_walk(parsed.prologue), parsed.request, "update")
     for op in operations:
         _check_update_terms(op)
     return RequestInfo(
@@ -604,7 +670,7 @@ _NAME = re.compile(r"[A-Za-z0-9_\u00B7-\uFFFF]*")
 _FORMS = {"select", "construct", "ask", "describe"}
 
 
-def _structure(text: str) -> Iterator[tuple[int, str]]:
+def sparql_tokens(text: str) -> Iterator[tuple[int, str]]:
     """The query's braces, parentheses and bare keywords with their offsets.
 
     Strings, IRIs, comments, variables and prefixed names are stepped over, so a brace or a
@@ -653,14 +719,16 @@ def with_values(sparql: str, bindings: Mapping[str, BindingTerm]) -> str:
     """
     if not bindings:
         return sparql
-    before, after = _values_position(sparql)
+    before, after = split_at_pattern(sparql)
     return f"{before}\n{values_clause(bindings)}\n{after}"
 
 
 @lru_cache(maxsize=128)
-def _values_position(sparql: str) -> tuple[str, str]:
-    """The query split where :func:`with_values` puts the block (lexed once per query text)."""
-    tokens = list(_structure(sparql))
+def split_at_pattern(sparql: str) -> tuple[str, str]:
+    """The query split just inside the ``{`` that opens its WHERE pattern: where
+    :func:`with_values` puts the block, and the fast SHACL engine a shape's focus nodes.
+    Braces in strings, IRIs and comments are not mistaken for it (lexed once per text)."""
+    tokens = list(sparql_tokens(sparql))
     form = next((k for k, (_, word) in enumerate(tokens) if word in _FORMS), None)
     if form is None:
         raise ParameterError("cannot bind parameters: no query form found")
@@ -709,7 +777,7 @@ def with_using(update: str, dataset: QueryDataset) -> str:
     ]
     clauses = " ".join(using)
     depth, previous, cut = 0, "", []
-    for offset, token in _structure(update):
+    for offset, token in sparql_tokens(update):
         if token == "{":
             depth += 1
         elif token == "}":
