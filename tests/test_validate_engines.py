@@ -129,3 +129,97 @@ def test_fast_engine_hands_literals_oxigraph_would_rewrite_to_pyshacl(tmp_path: 
     ]
     # The literal is reported as written: "1", not Oxigraph's "true".
     assert Counter(fast.findings) == Counter(reference.findings)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix ex: <http://ex.org/> .\n" + text
+    )
+    return path
+
+
+def _focus_and_messages(run: EngineRun) -> list[tuple[str, str]]:
+    return sorted((str(f.focus_node), str(sorted(f.messages)[0])) for f in run.findings)
+
+
+def test_shape_values_oxigraph_would_read_as_other_terms_go_to_pyshacl(tmp_path: Path) -> None:
+    # The fast engine compared with "5"^^xsd:integer and "1"^^xsd:decimal, the terms
+    # Oxigraph reads the query's "5"^^xsd:int and 1.0 as, and found no violation.
+    data = _write(tmp_path / "data.ttl", 'ex:a a ex:T ; ex:rank 5 ; ex:score "1"^^xsd:decimal .\n')
+    shapes = _write(
+        tmp_path / "shapes.ttl",
+        "ex:S a sh:NodeShape ; sh:targetClass ex:T ;\n"
+        '  sh:property [ sh:path ex:rank ; sh:in ( "5"^^xsd:int ) ; sh:message "rank" ] ;\n'
+        '  sh:property [ sh:path ex:score ; sh:hasValue 1.0 ; sh:message "score" ] .\n',
+    )
+    fast, reference = _both([data], [shapes])
+    assert fast.engine == "pyshacl"
+    assert fast.notes == [
+        "the fast engine cannot handle shape values not in canonical form (such as"
+        ' "1.0"^^<http://www.w3.org/2001/XMLSchema#decimal>), which Oxigraph reads as another'
+        " term, so pySHACL was used"
+    ]
+    assert _focus_and_messages(fast) == [("http://ex.org/a", "rank"), ("http://ex.org/a", "score")]
+    assert Counter(fast.findings) == Counter(reference.findings)
+
+
+@pytest.mark.parametrize(
+    ("projection", "message"),
+    [
+        ("$this ?m # the message is {q}", "q is [fine]"),
+        ('$this (CONCAT("{", ?v) AS ?m)', "q is {fine"),
+    ],
+)
+def test_a_brace_before_the_pattern_of_a_sparql_constraint_keeps_its_targets(
+    tmp_path: Path, projection: str, message: str
+) -> None:
+    # The focus nodes went in after the first "{" of the text, inside the comment or the
+    # string: ex:b, which is no ex:T, was reported too, and the message held the SPARQL.
+    data = _write(tmp_path / "data.ttl", 'ex:a a ex:T ; ex:q "fine" . ex:b ex:q "not a T" .\n')
+    where = 'WHERE { $this ex:q ?v . BIND(CONCAT("[", ?v, "]") AS ?m) }'
+    if "CONCAT" in projection:
+        where = "WHERE { $this ex:q ?v }"
+    shapes = _write(
+        tmp_path / "shapes.ttl",
+        "ex:S a sh:NodeShape ; sh:targetClass ex:T ;\n"
+        '  sh:sparql [ sh:message "q is {?m}" ; sh:prefixes ex:prefixes ;\n'
+        f'    sh:select """SELECT {projection}\n{where}""" ] .\n'
+        'ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://ex.org/"^^xsd:anyURI ] .\n',
+    )
+    fast, reference = _both([data], [shapes])
+    _assert_same(fast, reference)
+    assert _focus_and_messages(fast) == [("http://ex.org/a", message)]
+
+
+def test_a_backslash_in_a_value_is_text_in_both_engines_messages(tmp_path: Path) -> None:
+    # Filling {?value} used the value as a re.sub template: "bad escape \d" (exit 3) in both
+    # engines, and "\n" became a newline.
+    data = _write(tmp_path / "data.ttl", 'ex:a a ex:T ; ex:file "C:\\\\data\\\\new.csv" .\n')
+    shapes = _write(
+        tmp_path / "shapes.ttl",
+        "ex:S a sh:NodeShape ; sh:targetClass ex:T ;\n"
+        '  sh:sparql [ sh:message "bad file {?v}" ; sh:prefixes ex:prefixes ;\n'
+        '    sh:select "SELECT $this ?v WHERE { $this ex:file ?v }" ] .\n'
+        'ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://ex.org/"^^xsd:anyURI ] .\n',
+    )
+    fast, reference = _both([data], [shapes])
+    _assert_same(fast, reference)
+    assert _focus_and_messages(fast) == [("http://ex.org/a", "bad file C:\\data\\new.csv")]
+
+
+def test_a_target_class_whose_iri_holds_a_comma_has_its_instances_checked(
+    tmp_path: Path,
+) -> None:
+    # The commas between the class IRIs were removed with str.replace, and those inside
+    # an IRI with them: the shape targeted <http://ex.org/ArmedGroup>, nothing.
+    data = _write(tmp_path / "data.ttl", "ex:a a <http://ex.org/Armed,Group> .\n")
+    shapes = _write(
+        tmp_path / "shapes.ttl",
+        "ex:S a sh:NodeShape ; sh:targetClass <http://ex.org/Armed,Group> ;\n"
+        '  sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "needs a name" ] .\n',
+    )
+    fast, reference = _both([data], [shapes])
+    _assert_same(fast, reference)
+    assert _focus_and_messages(fast) == [("http://ex.org/a", "needs a name")]

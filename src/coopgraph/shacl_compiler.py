@@ -50,7 +50,16 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from coopgraph import rdfio
-from coopgraph.validate import Finding, RunOptions, Severity, ShapesError, fails
+from coopgraph.store.analysis import analyse_query, sparql_tokens, split_at_pattern
+from coopgraph.validate import (
+    Finding,
+    RunOptions,
+    Severity,
+    ShapesError,
+    as_replacement,
+    fails,
+    sparql_prefixes,
+)
 
 __all__ = ["Unsupported", "find_noncanonical_literals", "run_compiled"]
 
@@ -195,14 +204,15 @@ class _Compiler:
         self.bad_literals = bad_literals
         self.store = store
         self.focus = sorted(focus)
-        self._subclasses: dict[Node, str] = {}
+        self._subclasses: dict[Node, list[str]] = {}
         self.names = _Names()
         self.checks: list[_Check] = []
 
     # ------------------------------------------------------------------ shape facts
 
-    def classes(self, cls: Node) -> str:
-        """``cls`` and its subclasses in the data graph, as a SPARQL list of terms.
+    def classes(self, cls: Node, separator: str = ", ") -> str:
+        """``cls`` and its subclasses in the data graph, as SPARQL terms between separators
+        (an IRI may itself hold a comma, so a list for VALUES is joined by spaces).
 
         Matching rdf:type against this list is what rdf:type/rdfs:subClassOf* means, and
         Oxigraph evaluates it several times faster than the path for every value.
@@ -211,9 +221,8 @@ class _Compiler:
             query = f"SELECT DISTINCT ?c WHERE {{ ?c {_SUBCLASS_OF}* {_term(cls)} }}"
             rows = self.store.query(query, **_QUERY_OPTIONS)
             found = {rdfio.to_rdflib(row["c"]) for row in rows} | {cls}
-            named = sorted(_term(c) for c in found if not isinstance(c, BNode))
-            self._subclasses[cls] = ", ".join(named)
-        return self._subclasses[cls]
+            self._subclasses[cls] = sorted(_term(c) for c in found if not isinstance(c, BNode))
+        return separator.join(self._subclasses[cls])
 
     def instance_of(self, var: str, cls: Node) -> str:
         """A pattern that holds when ``var`` is an instance of ``cls`` (or of a subclass)."""
@@ -274,7 +283,7 @@ class _Compiler:
             classes.append(shape)  # an implicit class target
         # VALUES first: Oxigraph then reads the instances of each class from its index.
         branches = [
-            f"VALUES ?_class {{ {self.classes(c).replace(',', '')} }} ?this {_RDF_TYPE} ?_class ."
+            f"VALUES ?_class {{ {self.classes(c, ' ')} }} ?this {_RDF_TYPE} ?_class ."
             for c in classes
         ]
         nodes = list(self.shapes.objects(shape, SH.targetNode))
@@ -532,39 +541,33 @@ class _Compiler:
         if text is None:
             raise Unsupported("a SPARQL constraint without sh:select")
         text = str(text)
-        forbidden = re.search(r"\b(MINUS|VALUES)\b", text, re.IGNORECASE)
+        prefixes = sparql_prefixes(self.shapes, constraint)
+        # Keywords as SPARQL's tokens, not text: a word in a comment or string is not one.
+        words = [word for _, word in sparql_tokens(text)]
+        forbidden = next((word for word in words if word in ("minus", "values")), None)
         if forbidden:
             # SHACL 5.3.1 forbids these; pySHACL refuses them too. (It forbids SERVICE as
             # well, which load_shapes refuses in every SPARQL text of the shapes.)
             raise ShapesError(
-                f"a SPARQL constraint of {_term(shape)} uses {forbidden.group(1).upper()},"
+                f"a SPARQL constraint of {_term(shape)} uses {forbidden.upper()},"
                 " which SHACL forbids"
             )
-        if len(re.findall(r"\bSELECT\b", text, re.IGNORECASE)) != 1:
+        if words.count("select") != 1:
             raise Unsupported("a SPARQL constraint with a sub-query")
-        if re.search(r"\bGROUP\s+BY\b|\bHAVING\b|\$shapesGraph\b", text, re.IGNORECASE):
+        # Parsed as load_shapes checked it, with an IRI standing in for $PATH.
+        info = analyse_query(f"{prefixes}\n{text.replace('$PATH', '<urn:coopgraph:path>')}")
+        if "group" in words or "having" in words or "shapesGraph" in info.variables:
             raise Unsupported("a SPARQL constraint with aggregates or $shapesGraph")
-        projection = re.search(r"\bSELECT\b(.*?)(\bWHERE\b)?\s*\{", text, re.IGNORECASE | re.DOTALL)
-        if projection is None or not re.search(r"[?$]this\b|\*", projection.group(1)):
+        if info.projected is not None and "this" not in info.projected:
             raise Unsupported("a SPARQL constraint that does not select $this")
         if "$PATH" in text:
             if sparql_path is None:
                 raise Unsupported("$PATH in a SPARQL constraint of a node shape")
             text = text.replace("$PATH", sparql_path)
         text = re.sub(r"\$currentShape\b", _term(shape), text)
-        body = projection.end()
-        query = f"{self.prefixes(constraint)}\n{text[:body]} {focus} {text[body:]}"
+        before, after = split_at_pattern(text)
+        query = f"{prefixes}\n{before} {focus} {after}"
         self.add(query, shape, SH.SPARQLConstraintComponent, "sparql", constraint)
-
-    def prefixes(self, constraint: Node) -> str:
-        declarations = []
-        for source in self.shapes.objects(constraint, SH.prefixes):
-            for declaration in self.shapes.objects(source, SH.declare):
-                prefix = self.shapes.value(declaration, SH.prefix)
-                namespace = self.shapes.value(declaration, SH.namespace)
-                if prefix is not None and namespace is not None:
-                    declarations.append(f"PREFIX {prefix}: <{namespace}>")
-        return "\n".join(sorted(set(declarations)))
 
 
 # --------------------------------------------------------------------------- running
@@ -581,6 +584,17 @@ def run_compiled(store: ox.Store, shapes: Graph, options: RunOptions) -> list[Fi
         feature = _advanced_feature(shapes)
         if feature is not None:
             raise Unsupported(f"SHACL Advanced Features ({feature})")
+    listed = [
+        rdfio.from_rdflib(term)
+        for term in _compared_shape_terms(shapes)
+        if isinstance(term, Literal)
+    ]
+    rewritten = find_noncanonical_literals(listed)
+    if rewritten:  # the query would compare the data with another term than the shape's
+        raise Unsupported(
+            f"shape values not in canonical form (such as {rewritten[0]}), which Oxigraph"
+            " reads as another term"
+        )
     datatypes = {
         d
         for d in shapes.objects(None, SH.datatype)
@@ -721,7 +735,7 @@ def _fill(message: Literal, variables: dict[str, Node]) -> str:
     """``{?name}`` and ``{$name}`` replaced by the variable's value, as pySHACL does it."""
     text = str(message)
     for name, value in variables.items():
-        text = re.sub(f"{{[?$]{name}}}", str(value), text)
+        text = re.sub(f"{{[?$]{name}}}", as_replacement(value), text)
     return text
 
 
@@ -771,17 +785,23 @@ def _rdflib_accepts(literal: Literal) -> bool:
     return expected is None or isinstance(literal.value, expected)
 
 
-def find_noncanonical_literals(quads: Iterable[ox.Quad], limit: int = 3) -> list[ox.Literal]:
-    """Typed literals that Oxigraph would store in another lexical form ("01"^^xsd:integer).
+def _compared_shape_terms(shapes: Graph) -> Iterator[Node]:
+    """The terms the shapes compare values with as RDF terms: sh:hasValue and sh:in."""
+    yield from shapes.objects(None, SH.hasValue)
+    for members in shapes.objects(None, SH["in"]):
+        yield from Collection(shapes, members)
+
+
+def find_noncanonical_literals(terms: Iterable[object], limit: int = 3) -> list[ox.Literal]:
+    """Typed literals among ``terms`` that Oxigraph would store, or read in a query, in
+    another form ("01"^^xsd:integer as "1", "5"^^xsd:int as "5"^^xsd:integer).
 
     The fast engine reports values as the store holds them; pySHACL reports them as
     written. Where they differ, the caller uses pySHACL so both report the same.
     """
     plain = {str(XSD.string), str(RDF.langString)}
     literals = {
-        q.object
-        for q in quads
-        if type(q.object) is ox.Literal and q.object.datatype.value not in plain
+        term for term in terms if type(term) is ox.Literal and term.datatype.value not in plain
     }
     if not literals:
         return []

@@ -508,6 +508,7 @@ def _check_sparql(shapes: Graph, where: str) -> None:
         for node, text in sorted(shapes.subject_objects(predicate), key=str):
             # pySHACL puts a property shape's path in place of $PATH before parsing.
             query = str(text).replace("$PATH", "<urn:coopgraph:path>")
+            query = f"{sparql_prefixes(shapes, node)}\n{query}"
             try:
                 network = analyse_query(query).network
             except InputError as error:
@@ -517,6 +518,18 @@ def _check_sparql(shapes: Graph, where: str) -> None:
                     f"{where}: {_sparql_holder(shapes, node)} uses {', '.join(network)},"
                     " which may access the network; validation never does"
                 )
+
+
+def sparql_prefixes(shapes: Graph, node: rdflib.term.Node) -> str:
+    """PREFIX declarations for a node holding SPARQL text, from its sh:prefixes."""
+    declarations = []
+    for source in shapes.objects(node, SH.prefixes):
+        for declaration in shapes.objects(source, SH.declare):
+            prefix = shapes.value(declaration, SH.prefix)
+            namespace = shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                declarations.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(sorted(set(declarations)))
 
 
 def _sparql_holder(shapes: Graph, node: rdflib.term.Node) -> str:
@@ -683,7 +696,7 @@ def _oxigraph_store(data: list[ox.Quad], ontology: list[ox.Quad], inference: str
             ox.Quad(rdfio.from_rdflib(s), rdfio.from_rdflib(p), rdfio.from_rdflib(o), _DATA_GRAPH)
             for s, p, o in graph
         ]
-    rewritten = find_noncanonical_literals(quads)
+    rewritten = find_noncanonical_literals(q.object for q in quads)
     if rewritten:
         raise Unsupported(
             f"literals not in canonical form (such as {rewritten[0]}), which Oxigraph rewrites"
@@ -824,6 +837,37 @@ def _undefined_finding(term: UndefinedTerm, severity: Severity) -> Finding:
 # --------------------------------------------------------------------------- pySHACL
 
 
+def as_replacement(value: object) -> str:
+    """A value as the replacement text of ``re.sub``, where a backslash would start an escape
+    ("bad escape \\d", or a newline for \\n): how both engines fill ``{?var}`` in messages."""
+    return str(value).replace("\\", r"\\")
+
+
+def _fill_messages_safely() -> None:
+    """Make pySHACL fill ``{?var}`` with the value's text: it passes the value to ``re.sub``
+    as a template, so a backslash in the data stopped validation (exit 3)."""
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+
+    fill = ConstraintComponent._format_sparql_based_result_message
+    if getattr(fill, "coopgraph_safe", False):
+        return
+
+    def safe(value: object) -> object:
+        if isinstance(value, dict):  # the variables of a SPARQL-based constraint
+            return {name: safe(item) for name, item in value.items()}
+        return value if value is None else as_replacement(value)
+
+    def fill_safely(self: object, msg: object, bound_vars: object) -> object:
+        if isinstance(bound_vars, dict):
+            bound_vars = safe(bound_vars)
+        elif isinstance(bound_vars, tuple | list):  # (this, path, value[, variables])
+            bound_vars = tuple(safe(item) for item in bound_vars)
+        return fill(self, msg, bound_vars)
+
+    fill_safely.coopgraph_safe = True  # type: ignore[attr-defined]
+    ConstraintComponent._format_sparql_based_result_message = fill_safely  # type: ignore[method-assign]
+
+
 def run_pyshacl(
     graph: Graph, shapes_graph: Graph, options: RunOptions
 ) -> tuple[list[Finding], list[str]]:
@@ -833,6 +877,8 @@ def run_pyshacl(
     """
     import pyshacl
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
+
+    _fill_messages_safely()
 
     # Not pySHACL's focus_nodes option: that also skips the values that nested shapes
     # (sh:node, sh:not, ...) check when they are not focus nodes themselves.
