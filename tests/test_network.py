@@ -340,6 +340,23 @@ def test_degree_and_betweenness_centrality_worked_out_by_hand(small: nx.MultiDiG
         assert betweenness == pytest.approx(float(want_pairs / 28), abs=1e-12)
 
 
+def test_provided_and_received_count_engagements_not_edges() -> None:
+    # An engagement with two partners was counted twice for its provider, and one with two
+    # providers twice for its partner.
+    with OxigraphStore() as store:
+        store.add(
+            _turtle(
+                "data:e1 a coop:Engagement; coop:provider data:A; coop:partner data:P1, data:P2.\n"
+                "data:e2 a coop:Engagement ; coop:provider data:A, data:B ; coop:partner data:P3.\n"
+                "data:e3 a coop:Engagement ; coop:provider data:B ; coop:partner data:P3 .\n"
+                "data:A a coop:State . data:B a coop:State ."
+            )
+        )
+        graph = project(store)
+    rows = {r.actor.label: (r.provided, r.received) for r in centrality(graph).rows}
+    assert rows == {"A": (2, 0), "B": (2, 0), "P1": (0, 1), "P2": (0, 1), "P3": (0, 2)}
+
+
 def test_sampled_betweenness_says_so_and_is_seeded(small: nx.MultiDiGraph) -> None:
     first = centrality(small, samples=4, seed=7)
     again = centrality(small, samples=4, seed=7)

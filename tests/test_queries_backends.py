@@ -16,7 +16,7 @@ import pytest
 import rdflib
 from rdflib import URIRef
 
-from coopgraph import rdfio
+from coopgraph import rdfio, reason
 from coopgraph.catalogue import catalogue, parse_header, run_select
 from coopgraph.dataset import open_dataset
 from coopgraph.risks import assess, to_json
@@ -187,3 +187,35 @@ def test_same_assessment_on_every_backend(backend_store: Store) -> None:
     with open_dataset(DATA_FILES) as store:
         for engagement in [URIRef(f"https://w3id.org/coopgraph/data/{e}") for e in KB_ENGAGEMENTS]:
             assert to_json(assess(backend_store, engagement)) == to_json(assess(store, engagement))
+
+
+EQUIVALENT_CLASS = """
+@prefix coop: <https://w3id.org/coopgraph/ontology#> .
+@prefix data: <https://w3id.org/coopgraph/data/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+data:ArmedGroup a owl:Class ; owl:equivalentClass coop:NonStateArmedGroup .
+data:G a coop:RebelGroup .
+data:StateA a coop:State .
+data:e a coop:Engagement ; coop:provider data:StateA ; coop:partner data:G ;
+    coop:engagementType coop:OtherSupport .
+"""
+
+
+@pytest.mark.parametrize("name", ["applicable-risks", "governing-frameworks"])
+def test_a_class_equivalent_to_a_partner_class_keeps_its_risks_after_materialisation(
+    name: str,
+) -> None:
+    # Materialised, coop:NonStateArmedGroup and the equivalent class are subclasses of each
+    # other: each ruled the other out as "the most general class with the restriction", and
+    # the five risks (and the two frameworks) of a non-state armed group partner were lost.
+    graph = rdflib.Graph().parse(ONTOLOGY).parse(data=EQUIVALENT_CLASS, format="turtle")
+    engagement = URIRef("https://w3id.org/coopgraph/data/e")
+    answers = []
+    for data in (graph, reason.materialise(graph).graph):
+        with OxigraphStore() as store:
+            store.add(data)
+            rows = run_select(store, name, {"engagement": engagement}).rows
+            answers.append(sorted({row[1] for row in rows if str(row[2]) == "partner situation"}))
+    raw, materialised = answers
+    assert materialised == raw
+    assert len(raw) == (5 if name == "applicable-risks" else 2)

@@ -9,9 +9,8 @@ engagement edges of the projection and their periods directly.
 
 from __future__ import annotations
 
-import bisect
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -195,17 +194,19 @@ def centrality(
         betweenness = nx.betweenness_centrality(simple)
         method = "exact betweenness"
     degree = nx.degree_centrality(simple) if n > 1 else dict.fromkeys(simple, 0.0)
-    provided: Counter[str] = Counter()
-    received: Counter[str] = Counter()
-    for u, v, _ in _engagements(graph):
-        provided[u] += 1
-        received[v] += 1
+    # Sets of engagements, not counts of edges: an engagement with two partners is one
+    # engagement its provider provides (and one with two providers, one its partner receives).
+    provided: defaultdict[str, set[str]] = defaultdict(set)
+    received: defaultdict[str, set[str]] = defaultdict(set)
+    for u, v, data in _engagements(graph):
+        provided[u].add(data["iri"])
+        received[v].add(data["iri"])
     rows = [
         CentralityRow(
             Actor.of(graph, node),
             simple.degree(node),
-            provided[node],
-            received[node],
+            len(provided[node]),
+            len(received[node]),
             degree[node],
             betweenness[node],
         )
@@ -611,63 +612,84 @@ class Competition:
     """Pairs of the states recorded as rivals (coop:rivalOf)."""
 
 
+@dataclass
+class _Backing:
+    """One engagement as competing sponsors see it: when, who provides, whom it backs."""
+
+    first: int
+    end: int
+    """The day after the last (a half-open range of ordinals)."""
+    iri: str
+    providers: set[str] = field(default_factory=set)
+    states: set[str] = field(default_factory=set)
+    partners: set[str] = field(default_factory=set)
+
+    def backs_against(self, other: _Backing) -> bool:
+        """Whether this engagement has a state provider the other lacks, and a partner the
+        other neither backs nor provides: then, both ways, they back different partners."""
+        return bool(self.states - other.providers) and bool(
+            self.partners - other.partners - other.providers
+        )
+
+
 def competing_sponsors(graph: nx.MultiDiGraph) -> list[Competition]:
     """Regions where at some time two or more states backed different partners.
 
-    An engagement counts for its place and every region that place lies within. At a given
-    day a region shows competition when its active engagements with a state provider have at
-    least two providers and at least two partners (then some state backs a partner that
-    another state does not). The answer lists the spans of such days, and the states,
-    partners and engagements active in them, within the projection's window when it has
-    one. The destabilisation signal of competency question 8 (coop:CompetingExternalSponsors);
-    unlike the canned query ``competing-sponsors``, which needs one of the two engagements
-    placed at the region itself, two engagements anywhere within the region count.
+    An engagement counts for its place and every region that place lies within. Two
+    engagements in a region compete while both are active when each has a state provider
+    that the other lacks and a partner that the other neither backs nor provides (the rule
+    of the canned query ``competing-sponsors``): allies backing the same partners, jointly
+    or apart, and a state backing another state's own engagement do not compete. The answer
+    lists the spans of days with a competing pair, and the states, partners and engagements
+    of those pairs, within the projection's window when it has one. The destabilisation
+    signal of competency question 8 (coop:CompetingExternalSponsors); unlike the canned
+    query, which needs one of the two engagements placed at the region itself, two
+    engagements anywhere within the region count.
     """
     regions = graph.graph["regions"]
-    by_region: dict[str, list[tuple[int, int, str, str, str]]] = defaultdict(list)
+    backings: dict[str, _Backing] = {}
+    covering: dict[str, set[str]] = defaultdict(set)
     for u, v, data in _engagements(graph):
-        if not is_state(graph, u):
-            continue
-        first, last = period(data["start"], data["end"])
-        span = (first.toordinal(), last.toordinal() + 1, u, v, data["iri"])
-        covered = set()
-        for place in data["places"]:
-            covered.add(place)
-            covered.update(regions.get(place, {"within": []})["within"])
-        for region in covered:
-            by_region[region].append(span)
+        backing = backings.get(data["iri"])
+        if backing is None:
+            first, last = period(data["start"], data["end"])
+            backing = backings[data["iri"]] = _Backing(
+                first.toordinal(), last.toordinal() + 1, data["iri"]
+            )
+            for place in data["places"]:
+                covering[data["iri"]].add(place)
+                covering[data["iri"]].update(regions.get(place, {"within": []})["within"])
+        backing.providers.add(u)
+        backing.partners.add(v)
+        if is_state(graph, u):
+            backing.states.add(u)
+    by_region: dict[str, list[_Backing]] = defaultdict(list)
+    for iri, backing in backings.items():
+        if backing.states:
+            for region in covering[iri]:
+                by_region[region].append(backing)
     rivals = {frozenset((u, v)) for u, v, r in graph.edges(data="relation") if r == "rivalry"}
-    result = []
     window = (
         date.fromisoformat(graph.graph.get("window_first", date.min.isoformat())).toordinal(),
         date.fromisoformat(graph.graph.get("window_last", date.max.isoformat())).toordinal() + 1,
     )
-    for region, spans in by_region.items():
-        competing = [
-            (max(first, window[0]), min(end, window[1]))
-            for first, end in _competing_spans(spans)
-            if first < window[1] and end > window[0]
-        ]
-        if not competing:
+    result = []
+    for region, engagements in by_region.items():
+        overlaps, involved = _competing_pairs(engagements, window)
+        if not overlaps:
             continue
-        starts = [s for s, _ in competing]
-        involved = [
-            (u, v, iri)
-            for first, end, u, v, iri in spans
-            if (i := bisect.bisect_left(starts, end) - 1) >= 0 and competing[i][1] > first
-        ]
-        states = {u for u, _, _ in involved}
+        states = set().union(*(b.states for b in involved))
         result.append(
             Competition(
                 region,
                 regions.get(region, {"label": region})["label"],
                 [
                     (_day(s, open_value=1), _day(e - 1, open_value=date.max.toordinal()))
-                    for s, e in competing
+                    for s, e in _merged(overlaps)
                 ],
                 _actors(graph, states),
-                _actors(graph, {v for _, v, _ in involved}),
-                sorted({iri for _, _, iri in involved}),
+                _actors(graph, set().union(*(b.partners for b in involved))),
+                sorted(b.iri for b in involved),
                 [
                     (Actor.of(graph, a), Actor.of(graph, b))
                     for a, b in combinations(sorted(states), 2)
@@ -679,31 +701,36 @@ def competing_sponsors(graph: nx.MultiDiGraph) -> list[Competition]:
     return result
 
 
+def _competing_pairs(
+    engagements: list[_Backing], window: tuple[int, int]
+) -> tuple[list[tuple[int, int]], list[_Backing]]:
+    """The day ranges (within ``window``) in which two of the engagements compete, and the
+    engagements of those pairs. A sweep by start day compares each engagement with those
+    still active when it begins."""
+    overlaps: list[tuple[int, int]] = []
+    involved: dict[str, _Backing] = {}
+    active: list[_Backing] = []
+    for backing in sorted(engagements, key=lambda b: (b.first, b.iri)):
+        active = [a for a in active if a.end > backing.first]
+        for other in active:
+            first, end = max(backing.first, window[0]), min(backing.end, other.end, window[1])
+            if first < end and backing.backs_against(other) and other.backs_against(backing):
+                overlaps.append((first, end))
+                involved[backing.iri], involved[other.iri] = backing, other
+        active.append(backing)
+    return overlaps, sorted(involved.values(), key=lambda b: b.iri)
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Half-open day ranges merged where they overlap or touch, in order."""
+    merged: list[tuple[int, int]] = []
+    for first, end in sorted(ranges):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((first, end))
+    return merged
+
+
 def _day(ordinal: int, open_value: int) -> str | None:
     return None if ordinal == open_value else date.fromordinal(ordinal).isoformat()
-
-
-def _competing_spans(spans: list[tuple[int, int, str, str, str]]) -> list[tuple[int, int]]:
-    """The maximal [start, end) day ranges with >= 2 active providers and >= 2 partners."""
-    events: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for first, end, provider, partner, _ in spans:
-        events[first].append((1, provider, partner))
-        events[end].append((-1, provider, partner))
-    active_count = {"provider": Counter[str](), "partner": Counter[str]()}
-    distinct = {"provider": 0, "partner": 0}
-    result: list[tuple[int, int]] = []
-    opened: int | None = None
-    for day in sorted(events):
-        for delta, provider, partner in events[day]:
-            for role, actor in (("provider", provider), ("partner", partner)):
-                counter = active_count[role]
-                counter[actor] += delta
-                if counter[actor] == (1 if delta > 0 else 0):  # became active / inactive
-                    distinct[role] += delta
-        active = distinct["provider"] >= 2 and distinct["partner"] >= 2
-        if active and opened is None:
-            opened = day
-        elif not active and opened is not None:
-            result.append((opened, day))
-            opened = None
-    return result
