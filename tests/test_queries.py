@@ -160,6 +160,21 @@ def test_examples_in_the_header_name_terms_of_the_bundled_data(
     assert len(run_select(bundled_store, name, examples).rows) == ROWS_FOR_THE_EXAMPLES[name]
 
 
+@pytest.mark.parametrize(
+    ("engagement", "listed"),
+    [("eng-colombia-auc-operational-support", False), ("eng-colombia-auc-negotiation", True)],
+)
+def test_a_partners_agreement_is_a_source_only_of_the_engagement_that_links_to_it(
+    bundled_store: Store, engagement: str, listed: bool
+) -> None:
+    # The 2003 Ralito agreement the AUC signed was listed among the sources of the army's
+    # 1997-2001 collusion with it, as a record about the partner (coop:agreementParty).
+    rows = run_select(bundled_store, "engagement-sources", {"engagement": DATA[engagement]}).rows
+    records = {row[1] for row in rows}
+    assert (DATA["agr-santa-fe-de-ralito"] in records) is listed
+    assert DATA["des-us-fto-auc"] in records  # a designation of the partner still is
+
+
 @pytest.mark.parametrize("name", sorted(catalogue()))
 def test_queries_avoid_what_virtuoso_or_other_stores_lack(name: str) -> None:
     text = get_query(name).text
