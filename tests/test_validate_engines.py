@@ -223,3 +223,33 @@ def test_a_target_class_whose_iri_holds_a_comma_has_its_instances_checked(
     fast, reference = _both([data], [shapes])
     _assert_same(fast, reference)
     assert _focus_and_messages(fast) == [("http://ex.org/a", "needs a name")]
+
+
+def test_both_engines_match_patterns_as_xpath_does(tmp_path: Path) -> None:
+    # pySHACL used Python's re: "$" matched before a final newline (the bundled country-code
+    # shape took "RU\n"), and it ignored the flags s, x and q. The engines had no finding in
+    # common on this data.
+    data = _write(
+        tmp_path / "data.ttl",
+        'ex:a a ex:T ; ex:s "a\\nb" ; ex:x "ab" ; ex:q "a.b" , "axb" ; ex:e "abc\\n" .\n'
+        "<http://ex.org/Ruritania> a <https://w3id.org/coopgraph/ontology#State> ;\n"
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "Ruritania"@en ;\n'
+        '  <https://w3id.org/coopgraph/ontology#countryCode> "RU\\n" .\n',
+    )
+    shapes = _write(
+        tmp_path / "shapes.ttl",
+        "ex:S a sh:NodeShape ; sh:targetClass ex:T ;\n"
+        "  sh:property ex:Ps , ex:Px , ex:Pq , ex:Pe .\n"
+        'ex:Ps sh:path ex:s ; sh:pattern "^a.b$" ; sh:flags "s" ; sh:message "s" .\n'
+        'ex:Px sh:path ex:x ; sh:pattern "^a b$" ; sh:flags "x" ; sh:message "x" .\n'
+        'ex:Pq sh:path ex:q ; sh:pattern "a.b" ; sh:flags "q" ; sh:message "q" .\n'
+        'ex:Pe sh:path ex:e ; sh:pattern "^abc$" ; sh:message "e" .\n',
+    )
+    fast, reference = _both([data], [shapes])
+    _assert_same(fast, reference)
+    values = sorted((str(f.source_shape), str(f.value)) for f in fast.findings)
+    assert values == [
+        ("http://ex.org/Pe", "abc\n"),
+        ("http://ex.org/Pq", "axb"),
+        ("https://w3id.org/coopgraph/shapes#Actor-countryCode-format", "RU\n"),
+    ]

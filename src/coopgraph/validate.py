@@ -481,6 +481,56 @@ def _check_patterns(shapes: Graph, where: str) -> None:
             ) from None
 
 
+def python_regex(pattern: str, flags: str) -> tuple[str, str]:
+    """An XPath regular expression (SPARQL's REGEX, sh:pattern) and its flags, as a pattern
+    and the flags i and m for Python's ``re``, which pySHACL uses: without the m flag ``$``
+    matches only at the very end (``re`` also matches before a final newline), s and x go
+    inline (pySHACL ignores them), and q makes the pattern literal text."""
+    kept = "".join(flag for flag in "im" if flag in flags)
+    if "q" in flags:
+        return re.escape(pattern), kept.replace("m", "")
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$" and "m" not in flags:
+            char = r"\Z"
+        out.append(char)
+        i += 1
+    inline = "".join(flag for flag in "sx" if flag in flags)
+    return (f"(?{inline})" if inline else "") + "".join(out), kept
+
+
+def _with_python_patterns(shapes: Graph) -> Graph:
+    """The shapes with each sh:pattern and sh:flags rewritten by :func:`python_regex`, so
+    that pySHACL matches what SHACL (and the fast engine) match; a copy when any changes."""
+    rewrites = []
+    for shape, pattern in shapes.subject_objects(SH.pattern):
+        flags = str(shapes.value(shape, SH.flags) or "")
+        new_pattern, new_flags = python_regex(str(pattern), flags)
+        if (new_pattern, new_flags) != (str(pattern), flags):
+            rewrites.append((shape, pattern, flags, new_pattern, new_flags))
+    if not rewrites:
+        return shapes
+    copy = Graph(namespace_manager=shapes.namespace_manager)
+    copy += shapes
+    for shape, pattern, flags, new_pattern, new_flags in rewrites:
+        copy.remove((shape, SH.pattern, pattern))
+        copy.add((shape, SH.pattern, Literal(new_pattern)))
+        if flags != new_flags:
+            copy.remove((shape, SH.flags, None))
+            if new_flags:
+                copy.add((shape, SH.flags, Literal(new_flags)))
+    return copy
+
+
 _SPARQL_TEXTS = (SH.select, SH.ask, SH.construct)
 _SPARQL_KINDS = {
     SH.SPARQLConstraint: "SPARQL constraint",
@@ -882,7 +932,7 @@ def run_pyshacl(
 
     # Not pySHACL's focus_nodes option: that also skips the values that nested shapes
     # (sh:node, sh:not, ...) check when they are not focus nodes themselves.
-    run_shapes = (
+    run_shapes = _with_python_patterns(
         _focus_targets(graph, shapes_graph, options.focus) if options.focus else shapes_graph
     )
     with warnings.catch_warnings(record=True) as caught:
