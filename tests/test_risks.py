@@ -126,6 +126,34 @@ def test_explanations_say_why(store: Store) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("asserted", "An unnamed risk assessment identifies it."),
+        (
+            "partner situation",
+            "The partner Hill rebels is in the situation 'partner is a non-state armed group'"
+            " (shown by an unnamed record), which brings the risk with it.",
+        ),
+        (
+            "context",
+            "Hill rebels backs a different partner in the same region in an overlapping period:"
+            " 'partner is a non-state armed group' brings the risk with it.",
+        ),
+    ],
+)
+def test_explanations_of_a_record_that_is_a_blank_node(
+    store: Store, source: str, expected: str
+) -> None:
+    # A designation or an assessment written as [ ... ] has no IRI, so the queries give no
+    # evidence: the sentences read "(shown by )" and "The risk assessment  identifies it."
+    assessment = assess(store, DATA["j-trains-hill"])
+    switching = next(f for f in assessment.risks if f.risk == COOP.AllegianceSwitching)
+    named = switching.reasons[0]  # shown by the class non-state armed group
+    reason = Reason(source, named.factor, named.actor, None)
+    assert explain(reason, assessment.name, "the risk") == expected
+
+
 def test_json_report(store: Store) -> None:
     document = json.loads(report(assess(store, DATA["unmitigated"]), "json"))
     assert document["engagement"] == {

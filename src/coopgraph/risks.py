@@ -377,24 +377,29 @@ def _reason_terms(reasons: Iterable[Reason]) -> Iterable[object]:
 
 def explain(reason: Reason, name: Callable[[object], str], subject: str) -> str:
     """One sentence that says why ``subject`` ("the risk", "the framework") applies; ``name``
-    words a term (:meth:`Assessment.name`)."""
+    words a term (:meth:`Assessment.name`). A record that is a blank node has no name to
+    show (the queries give no evidence for it), and the sentence says so."""
     factor, actor, evidence = (name(reason.factor), name(reason.actor), name(reason.evidence))
+    named = reason.evidence is not None
     if reason.source == "asserted":
-        return f"The risk assessment {evidence} identifies it."
+        who = f"The risk assessment {evidence}" if named else "An unnamed risk assessment"
+        return f"{who} identifies it."
     if reason.source == "engagement type":
         via = "" if reason.factor == reason.evidence else f" (a kind of {factor})"
         return f"The engagement's type, {evidence}{via}, brings {subject} with it."
     if reason.source == "partner situation":
+        shown = f"shown by {evidence}" if named else "shown by an unnamed record"
         return (
-            f"The partner {actor} is in the situation '{factor}' (shown by {evidence}), "
+            f"The partner {actor} is in the situation '{factor}' ({shown}), "
             f"which brings {subject} with it."
         )
     if reason.source == "engagement situation":
         return f"The engagement's {evidence} is '{factor}', which brings {subject} with it."
     if reason.source == "context":
+        example = f" (for example {evidence})" if named else ""
         return (
-            f"{actor} backs a different partner in the same region in an overlapping period "
-            f"(for example {evidence}): '{factor}' brings {subject} with it."
+            f"{actor} backs a different partner in the same region in an overlapping period"
+            f"{example}: '{factor}' brings {subject} with it."
         )
     return f"{reason.source}: {factor} ({evidence})."
 
