@@ -558,7 +558,8 @@ def _check_sparql(shapes: Graph, where: str) -> None:
         for node, text in sorted(shapes.subject_objects(predicate), key=str):
             # pySHACL puts a property shape's path in place of $PATH before parsing.
             query = str(text).replace("$PATH", "<urn:coopgraph:path>")
-            query = f"{sparql_prefixes(shapes, node)}\n{query}"
+            prefixes = sparql_prefixes(shapes, node)  # on line 1: error lines stay right
+            query = f"{prefixes} {query}" if prefixes else query
             try:
                 network = analyse_query(query).network
             except InputError as error:
@@ -571,7 +572,7 @@ def _check_sparql(shapes: Graph, where: str) -> None:
 
 
 def sparql_prefixes(shapes: Graph, node: rdflib.term.Node) -> str:
-    """PREFIX declarations for a node holding SPARQL text, from its sh:prefixes."""
+    """PREFIX declarations for a node holding SPARQL text, from its sh:prefixes, on one line."""
     declarations = []
     for source in shapes.objects(node, SH.prefixes):
         for declaration in shapes.objects(source, SH.declare):
@@ -579,7 +580,7 @@ def sparql_prefixes(shapes: Graph, node: rdflib.term.Node) -> str:
             namespace = shapes.value(declaration, SH.namespace)
             if prefix is not None and namespace is not None:
                 declarations.append(f"PREFIX {prefix}: <{namespace}>")
-    return "\n".join(sorted(set(declarations)))
+    return " ".join(sorted(set(declarations)))
 
 
 def _sparql_holder(shapes: Graph, node: rdflib.term.Node) -> str:
