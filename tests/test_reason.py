@@ -229,6 +229,37 @@ def test_an_actor_of_two_disjoint_classes_is_inconsistent() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("kinds", "clash"),
+    [
+        (
+            "coop:CommunityGroup , coop:Militia",
+            "data:x is a coop:CommunityGroup and coop:NonStateArmedGroup, which are disjoint"
+            " (coop:CommunityGroup owl:disjointWith coop:NonStateArmedGroup)",
+        ),
+        (
+            "coop:ProGovernmentMilitia , coop:InsurgentGroup",
+            "data:x is a coop:InsurgentGroup and coop:ProGovernmentMilitia, which are disjoint"
+            " (coop:ProGovernmentMilitia owl:disjointWith coop:InsurgentGroup)",
+        ),
+    ],
+)
+def test_actor_kinds_that_exclude_each_other_are_inconsistent(
+    tmp_path: Path, kinds: str, clash: str
+) -> None:
+    # An unarmed community group could also be a militia, and a pro-government militia an
+    # insurgent group: both were consistent.
+    data = tmp_path / "kinds.ttl"
+    data.write_text(
+        "@prefix coop: <https://w3id.org/coopgraph/ontology#> .\n"
+        f"<https://w3id.org/coopgraph/data/x> a {kinds} .\n"
+    )
+    result = reason.check(ontology_and(data))
+    assert not result.consistent
+    assert [found.lines()[0] for found in result.explanation or []] == [clash]
+
+
+@pytest.mark.slow
 def test_a_value_of_the_wrong_class_is_inconsistent_and_explained() -> None:
     result = reason.check(ontology_and(HERE / "wrong_range.ttl"))
     assert not result.consistent

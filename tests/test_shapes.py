@@ -35,7 +35,7 @@ def test_shapes_conform_to_shacl_for_shacl(shapes: Graph, conformance_dir: Path)
 
 def test_shapes_live_in_their_own_namespace(shapes: Graph) -> None:
     named = _named_shapes(shapes)
-    assert len(named) == 146
+    assert len(named) == 148
     assert all(str(s).startswith(str(SHAPES)) for s in named)
 
 
