@@ -140,6 +140,12 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+EX_PREFIXES = (
+    'ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://ex.org/"^^xsd:anyURI ] .\n'
+)
+"""The sh:prefixes of the SPARQL constraints below."""
+
+
 def _focus_and_messages(run: EngineRun) -> list[tuple[str, str]]:
     return sorted((str(f.focus_node), str(sorted(f.messages)[0])) for f in run.findings)
 
@@ -185,8 +191,7 @@ def test_a_brace_before_the_pattern_of_a_sparql_constraint_keeps_its_targets(
         tmp_path / "shapes.ttl",
         "ex:S a sh:NodeShape ; sh:targetClass ex:T ;\n"
         '  sh:sparql [ sh:message "q is {?m}" ; sh:prefixes ex:prefixes ;\n'
-        f'    sh:select """SELECT {projection}\n{where}""" ] .\n'
-        'ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://ex.org/"^^xsd:anyURI ] .\n',
+        f'    sh:select """SELECT {projection}\n{where}""" ] .\n' + EX_PREFIXES,
     )
     fast, reference = _both([data], [shapes])
     _assert_same(fast, reference)
@@ -201,8 +206,7 @@ def test_a_backslash_in_a_value_is_text_in_both_engines_messages(tmp_path: Path)
         tmp_path / "shapes.ttl",
         "ex:S a sh:NodeShape ; sh:targetClass ex:T ;\n"
         '  sh:sparql [ sh:message "bad file {?v}" ; sh:prefixes ex:prefixes ;\n'
-        '    sh:select "SELECT $this ?v WHERE { $this ex:file ?v }" ] .\n'
-        'ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://ex.org/"^^xsd:anyURI ] .\n',
+        '    sh:select "SELECT $this ?v WHERE { $this ex:file ?v }" ] .\n' + EX_PREFIXES,
     )
     fast, reference = _both([data], [shapes])
     _assert_same(fast, reference)
