@@ -9,6 +9,7 @@ engagement edges of the projection and their periods directly.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
@@ -705,20 +706,82 @@ def _competing_pairs(
     engagements: list[_Backing], window: tuple[int, int]
 ) -> tuple[list[tuple[int, int]], list[_Backing]]:
     """The day ranges (within ``window``) in which two of the engagements compete, and the
-    engagements of those pairs. A sweep by start day compares each engagement with those
-    still active when it begins."""
+    engagements of those pairs.
+
+    A sweep by start day meets each engagement with those still active when it begins.
+    Comparing it with every one of them is quadratic (minutes at 1M triples), so only those
+    that share an actor with it are compared: one that shares none competes with it (each
+    then has a state provider and a partner that the other lacks). The latest end among its
+    competitors closes the range; each competitor is marked involved once.
+    """
+    clipped = sorted(
+        (
+            (max(b.first, window[0]), min(b.end, window[1]), b)
+            for b in engagements
+            if b.first < window[1] and b.end > window[0]
+        ),
+        key=lambda item: (item[0], item[2].iri),
+    )
+    backing_of = {b.iri: b for _, _, b in clipped}
+    ends: dict[str, int] = {}  # the active engagements, with their ends
+    expiring: list[tuple[int, str]] = []  # a min-heap of (end, iri) over them
+    latest: list[tuple[int, str]] = []  # a max-heap of (-end, iri), cleared lazily
+    by_actor: dict[str, set[str]] = defaultdict(set)
+    unmarked: set[str] = set()  # active and not yet known to compete
     overlaps: list[tuple[int, int]] = []
     involved: dict[str, _Backing] = {}
-    active: list[_Backing] = []
-    for backing in sorted(engagements, key=lambda b: (b.first, b.iri)):
-        active = [a for a in active if a.end > backing.first]
-        for other in active:
-            first, end = max(backing.first, window[0]), min(backing.end, other.end, window[1])
-            if first < end and backing.backs_against(other) and other.backs_against(backing):
-                overlaps.append((first, end))
-                involved[backing.iri], involved[other.iri] = backing, other
-        active.append(backing)
+    for first, end, backing in clipped:
+        while expiring and expiring[0][0] <= first:
+            iri = heapq.heappop(expiring)[1]
+            del ends[iri]
+            unmarked.discard(iri)
+            for actor in backing_of[iri].providers | backing_of[iri].partners:
+                by_actor[actor].discard(iri)
+        actors = backing.providers | backing.partners
+        excluded = {
+            iri
+            for actor in actors
+            for iri in by_actor.get(actor, ())
+            if not (
+                backing.backs_against(backing_of[iri]) and backing_of[iri].backs_against(backing)
+            )
+        }
+        last = _latest_end(latest, ends, excluded)
+        if last is not None:
+            overlaps.append((first, min(end, last)))
+            involved[backing.iri] = backing
+            for iri in [i for i in unmarked if i not in excluded]:
+                involved[iri] = backing_of[iri]
+                unmarked.discard(iri)
+        else:
+            unmarked.add(backing.iri)
+        ends[backing.iri] = end
+        heapq.heappush(expiring, (end, backing.iri))
+        heapq.heappush(latest, (-end, backing.iri))
+        for actor in actors:
+            by_actor[actor].add(backing.iri)
     return overlaps, sorted(involved.values(), key=lambda b: b.iri)
+
+
+def _latest_end(
+    latest: list[tuple[int, str]], ends: dict[str, int], excluded: set[str]
+) -> int | None:
+    """The latest end of an active engagement not in ``excluded`` (None if there is none);
+    entries of engagements no longer active are dropped from the heap on the way."""
+    set_aside = []
+    found = None
+    while latest:
+        iri = latest[0][1]
+        if iri not in ends:
+            heapq.heappop(latest)
+        elif iri in excluded:
+            set_aside.append(heapq.heappop(latest))
+        else:
+            found = -latest[0][0]
+            break
+    for item in set_aside:
+        heapq.heappush(latest, item)
+    return found
 
 
 def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
