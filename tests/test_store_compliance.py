@@ -359,6 +359,24 @@ def test_queries_sparql_forbids_beyond_its_grammar_are_refused(
 
 
 @pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT { ?s <urn:x:p> ?o } WHERE { ?s <urn:x:q> ?o BIND(1 AS ?s) }",
+        "DELETE { ?s ?p ?o } WHERE { { _:a ?p ?o } UNION { _:a ?p ?o } }",
+    ],
+)
+def test_updates_whose_where_clause_sparql_forbids_are_refused(
+    any_store: Store, update: str
+) -> None:
+    # rdflib's parser let them through, and its engine ran them on the data.
+    with pytest.raises(
+        InputError, match=r"^SPARQL update syntax error at line 1, column \d+: SPARQL 1.1 does not"
+    ):
+        any_store.update(update)
+    assert len(any_store) == TOTAL_QUADS
+
+
+@pytest.mark.parametrize(
     ("kind", "text", "prefix"),
     [
         ("query", "ASK { ?s ex:p ?o }", "ex"),

@@ -423,24 +423,26 @@ _RULES = {  # Oxigraph's words for the rule broken, and ours
 _RULE_NOT_NAMED = "SPARQL 1.1 does not allow this here"
 
 
-def _check_grammar_rules(sparql: str) -> None:
+def _check_grammar_rules(sparql: str, kind: str = "query") -> None:
     """Refuse the queries SPARQL 1.1 forbids beyond its grammar that rdflib's parser lets
     through (rdflib's engine then answers them, Oxigraph refuses them): a projected variable
     that is not grouped, SELECT * with GROUP BY, a SELECT or BIND expression assigning a
     variable already in use, a blank node label shared by two graph patterns, a VALUES row of
-    the wrong length. Oxigraph's parser finds them; the query is parsed, not evaluated."""
+    the wrong length. Oxigraph's parser finds them; a query is parsed, not evaluated, and an
+    update runs on an empty store of its own."""
     try:
-        ox.Store().query(sparql, base_iri="http://base.invalid/")
+        run = ox.Store().query if kind == "query" else ox.Store().update
+        run(sparql, base_iri="http://base.invalid/")
     except SyntaxError as exc:
         found = _OXIGRAPH_ERROR.match(str(exc))
         if found is None:
-            raise InputError(f"SPARQL query syntax error: {' '.join(str(exc).split())}") from None
+            raise InputError(f"SPARQL {kind} syntax error: {' '.join(str(exc).split())}") from None
         line, column, expected = found.groups()
         # The rule broken, when Oxigraph names it, is a sentence among the expected tokens.
         rules = [item for item in expected.split(", ") if " " in item and item[0] not in "[\"'"]
         reason = _RULES.get(rules[0], rules[0]) if rules else _RULE_NOT_NAMED
         raise InputError(
-            f"SPARQL query syntax error at line {line}, column {column}: {reason}"
+            f"SPARQL {kind} syntax error at line {line}, column {column}: {reason}"
         ) from None
     except (OSError, RuntimeError):  # an evaluation error on the empty store: not syntax
         pass
@@ -489,9 +491,14 @@ def analyse_update(sparql: str) -> RequestInfo:
     _check_prefixes_declared(_walk(parsed.prologue), parsed.request, "update")
     for op in operations:
         _check_update_terms(op)
+    network = _network_refs(parsed)[0]
+    # Only a WHERE clause can break the rules beyond the grammar; data blocks are checked
+    # above, and are not copied into a scratch store for nothing.
+    if not network and any(op.name in ("Modify", "DeleteWhere") for op in operations):
+        _check_grammar_rules(sparql, "update")
     return RequestInfo(
         form="UPDATE",
-        network=_network_refs(parsed)[0],
+        network=network,
         has_dataset_clause=any(
             _get(op, "using") or _get(op, "withClause") is not None for op in operations
         ),
