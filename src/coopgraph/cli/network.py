@@ -461,8 +461,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub(
         "competing-sponsors",
         _competing,
-        "Regions where two or more states backed different "
-        "partners at the same time (competency question 8).",
+        "Regions where two or more states backed different partners at the same time: "
+        "each backs a partner the other does not, so allies backing the same partners "
+        "do not count (competency question 8).",
         relations=False,
     )
 
