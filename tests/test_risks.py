@@ -280,7 +280,13 @@ def test_one_pass_rows_do_not_depend_on_how_the_engagement_is_bound(
     # the AUC).
     store = fixtures_and_examples
     query = risks._one_pass_query()
-    for engagement in _every_engagement(store):
+    # Every fixture engagement (each an edge case) and every fourth of the knowledge base's:
+    # each bound text is new, and rdflib parses each in 0.3-0.7 s (54 s for all 77 in CI).
+    engagements = _every_engagement(store)
+    fixtures = [e for e in engagements if "/eng-" not in str(e)]
+    sample = fixtures + [e for e in engagements if "/eng-" in str(e)][::4]
+    assert (len(fixtures), len(sample)) == (21, 35)
+    for engagement in sample:
         substituted = store.query(query, {"engagement": engagement})
         as_values = store.query(bind_as_text(query, {"engagement": engagement}))
         assert sorted(as_values.rows, key=repr) == sorted(substituted.rows, key=repr), engagement
