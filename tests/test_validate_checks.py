@@ -354,3 +354,30 @@ def test_warnings_of_other_libraries_are_passed_on_unchanged(
     with pytest.warns(UserWarning, match="not pySHACL's"):
         result = validate([BACKGROUND], engine="pyshacl")
     assert result.notes == []
+
+
+def test_each_sparql_text_of_the_shapes_is_parsed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # load_shapes checked "PREFIX ... text" and the fast engine analysed "PREFIX...\ntext":
+    # two strings, so rdflib (0.1-0.6 s a text) parsed every SPARQL constraint twice.
+    from rdflib.namespace import SH
+
+    from coopgraph.store import analysis
+    from coopgraph.validate import load_shapes, validate
+
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:x:S> a sh:NodeShape ; sh:targetNode <urn:x:a> ;\n"
+        '  sh:sparql [ sh:select "SELECT $this WHERE { $this <urn:x:p> 1 }" ] .\n'
+    )
+    graph = load_shapes([shapes])
+    texts = {str(t) for p in (SH.select, SH.ask, SH.construct) for t in graph.objects(None, p)}
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no stored analyses
+    analysis.analyse_query.cache_clear()
+    parsed: list[str] = []
+    parse = analysis._parse_query
+    monkeypatch.setattr(analysis, "_parse_query", lambda text: parsed.append(text) or parse(text))
+    validate(BACKGROUND, shapes=[shapes])
+    assert len(parsed) == len(texts) == 14

@@ -58,6 +58,7 @@ from coopgraph.validate import (
     ShapesError,
     as_replacement,
     fails,
+    shape_sparql,
     sparql_prefixes,
 )
 
@@ -554,8 +555,7 @@ class _Compiler:
             )
         if words.count("select") != 1:
             raise Unsupported("a SPARQL constraint with a sub-query")
-        # Parsed as load_shapes checked it, with an IRI standing in for $PATH.
-        info = analyse_query(f"{prefixes}\n{text.replace('$PATH', '<urn:coopgraph:path>')}")
+        info = analyse_query(shape_sparql(self.shapes, constraint, text))
         if "group" in words or "having" in words or "shapesGraph" in info.variables:
             raise Unsupported("a SPARQL constraint with aggregates or $shapesGraph")
         if info.projected is not None and "this" not in info.projected:

@@ -556,10 +556,7 @@ def _check_sparql(shapes: Graph, where: str) -> None:
     FROM): rdflib and Oxigraph send SERVICE requests, and rdflib fetches FROM graphs."""
     for predicate in _SPARQL_TEXTS:
         for node, text in sorted(shapes.subject_objects(predicate), key=str):
-            # pySHACL puts a property shape's path in place of $PATH before parsing.
-            query = str(text).replace("$PATH", "<urn:coopgraph:path>")
-            prefixes = sparql_prefixes(shapes, node)  # on line 1: error lines stay right
-            query = f"{prefixes} {query}" if prefixes else query
+            query = shape_sparql(shapes, node, str(text))
             try:
                 network = analyse_query(query).network
             except InputError as error:
@@ -569,6 +566,16 @@ def _check_sparql(shapes: Graph, where: str) -> None:
                     f"{where}: {_sparql_holder(shapes, node)} uses {', '.join(network)},"
                     " which may access the network; validation never does"
                 )
+
+
+def shape_sparql(shapes: Graph, node: rdflib.term.Node, text: str) -> str:
+    """A SPARQL text of the shapes as it is checked and analysed (the same string in
+    load_shapes and the fast engine, so the analysis is parsed once): its sh:prefixes on the
+    first line, where error lines stay right, and an IRI in place of $PATH, as pySHACL puts a
+    property shape's path there before parsing."""
+    query = text.replace("$PATH", "<urn:coopgraph:path>")
+    prefixes = sparql_prefixes(shapes, node)
+    return f"{prefixes} {query}" if prefixes else query
 
 
 def sparql_prefixes(shapes: Graph, node: rdflib.term.Node) -> str:
